@@ -1,0 +1,3 @@
+"""newsbot: tech news by brand, in Telegram."""
+
+__version__ = "0.1.0"

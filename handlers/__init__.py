@@ -1,0 +1,42 @@
+"""Telegram handlers, one module per command family; `register` wires them all in one place."""
+
+from __future__ import annotations
+
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers import common, subscriptions
+
+
+def register(application: Application) -> None:
+    # Edited messages are ignored: re-running an edited /subscribe would surprise people.
+    new = filters.UpdateType.MESSAGE
+    commands = [
+        (("start",), common.start),
+        (("help",), common.help_command),
+        (("subscribe",), subscriptions.subscribe),
+        (("unsubscribe",), subscriptions.unsubscribe),
+        (("subscriptions", "list"), subscriptions.subscriptions),
+        (("brands",), subscriptions.brands),
+    ]
+    for names, callback in commands:
+        application.add_handler(CommandHandler(list(names), callback, filters=new))
+    application.add_handler(
+        CallbackQueryHandler(subscriptions.subscribe_button, pattern=r"^sub:[bk]:")
+    )
+    application.add_handler(
+        CallbackQueryHandler(subscriptions.unsubscribe_button, pattern=r"^unsub:")
+    )
+    application.add_handler(CallbackQueryHandler(common.expired_button))
+    application.add_handler(ChatMemberHandler(common.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(new & filters.COMMAND, common.unknown_command))
+    application.add_handler(
+        MessageHandler(new & filters.TEXT & ~filters.COMMAND, common.plain_text)
+    )
+    application.add_error_handler(common.on_error)

@@ -1,0 +1,89 @@
+"""/start, /help, the answers to anything unknown, membership changes and errors."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMemberUpdated, Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import ChatMigrated, Forbidden
+
+from handlers.chat import is_private, remember_chat
+from handlers.context import NewsContext
+from news import replies
+
+log = logging.getLogger(__name__)
+
+
+async def start(update: Update, context: NewsContext) -> None:
+    """Welcome; also the way back for a chat that had blocked the bot."""
+    await remember_chat(update, context, reactivate=True)
+    await update.effective_message.reply_text(replies.welcome())
+
+
+async def help_command(update: Update, context: NewsContext) -> None:
+    """Explain what the bot does and list the commands."""
+    await remember_chat(update, context)
+    await update.effective_message.reply_text(replies.welcome())
+
+
+def _addressed_to_us(update: Update, context: NewsContext) -> bool:
+    """In groups, speak only when spoken to: other people's chatter is not for us."""
+    message = update.effective_message
+    if message is None:
+        return False
+    if is_private(update.effective_chat):
+        return True
+    text = message.text or ""
+    username = context.bot.username or ""
+    if username and f"@{username}".casefold() in text.casefold():
+        return True
+    reply = message.reply_to_message
+    return bool(reply and reply.from_user and reply.from_user.id == context.bot.id)
+
+
+async def unknown_command(update: Update, context: NewsContext) -> None:
+    """Point to /help on a command we do not have."""
+    if not _addressed_to_us(update, context):
+        return
+    command = (update.effective_message.text or "").split(maxsplit=1)[0].split("@", 1)[0]
+    await update.effective_message.reply_text(replies.unknown_command(command))
+
+
+async def plain_text(update: Update, context: NewsContext) -> None:
+    """Point to /help when someone writes to the bot instead of using a command."""
+    if not _addressed_to_us(update, context):
+        return
+    await update.effective_message.reply_text(replies.plain_text_pointer())
+
+
+async def expired_button(update: Update, context: NewsContext) -> None:
+    """A button whose data we no longer understand (an old keyboard)."""
+    await update.callback_query.answer(replies.expired_button(), show_alert=True)
+
+
+async def membership(update: Update, context: NewsContext) -> None:
+    """The bot was blocked, kicked or (re)added: keep the chat's active flag in step."""
+    change: ChatMemberUpdated = update.my_chat_member
+    status = change.new_chat_member.status
+    if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+        if await context.storage.chats.set_active(change.chat.id, False):
+            log.info("Chat %s removed the bot; marked inactive, subscriptions kept", change.chat.id)
+    elif status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+        await remember_chat(update, context, reactivate=True)
+
+
+async def on_error(update: object, context: NewsContext) -> None:
+    """Last line of defence: expected Telegram refusals are data, anything else is logged."""
+    error = context.error
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(error, Forbidden) and chat is not None:
+        # Blocked by the user or removed from the group: not an error, just stop talking.
+        await context.storage.chats.set_active(chat.id, False)
+        log.info("Chat %s is unreachable (%s); marked inactive", chat.id, error.message)
+        return
+    if isinstance(error, ChatMigrated) and chat is not None:
+        log.info("Chat %s migrated to %s", chat.id, error.new_chat_id)
+        return
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("Error while handling update %s", update_id, exc_info=error)

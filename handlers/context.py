@@ -1,0 +1,50 @@
+"""What every handler can reach: the storage, the catalogue and the settings.
+
+A custom CallbackContext gives handlers typed attributes (`context.storage`) instead of
+string lookups in bot_data. The composition root (bot.app) puts a `Services` object in
+bot_data under SERVICES_KEY during post_init.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from news.catalogue import Catalogue
+    from storage import Storage
+
+SERVICES_KEY = "services"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    catalogue: Catalogue
+    storage: Storage
+
+
+class NewsContext(CallbackContext[ExtBot, dict, dict, dict]):
+    def __init__(
+        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+    ):
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data[SERVICES_KEY]
+
+    @property
+    def storage(self) -> Storage:
+        return self.services.storage
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.services.catalogue
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings

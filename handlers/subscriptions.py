@@ -1,0 +1,230 @@
+"""/subscribe, /unsubscribe, /subscriptions (/list), /brands and their inline buttons.
+
+Button callback_data carries everything it needs (`sub:b:<brand key>`, `sub:k:<keyword>`,
+`unsub:<subscription id>`), so buttons keep working after a restart.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from handlers.chat import command_argument, may_change, remember_chat
+from handlers.context import NewsContext
+from news import replies
+from news.arguments import (
+    MAX_TERMS,
+    Resolution,
+    Verdict,
+    check_keyword,
+    resolve_term,
+    split_terms,
+)
+from news.catalogue import Brand, normalize_name
+from news.models import Subscription, SubscriptionKind
+
+CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+
+
+def _brand_subscription(brand: Brand) -> Subscription:
+    return Subscription(SubscriptionKind.BRAND, brand.key, brand.name)
+
+
+def _keyword_subscription(term: str) -> Subscription:
+    return Subscription(SubscriptionKind.KEYWORD, normalize_name(term), term)
+
+
+def _fits(data: str) -> bool:
+    return 0 < len(data.encode("utf-8")) <= CALLBACK_LIMIT
+
+
+def _suggestion_keyboard(suggestions: list[Resolution]) -> InlineKeyboardMarkup | None:
+    rows = []
+    for r in suggestions[:10]:
+        assert r.brand is not None
+        row = [
+            InlineKeyboardButton(
+                replies.brand_button_text(r.brand), callback_data=f"sub:b:{r.brand.key}"
+            )
+        ]
+        keyword_data = f"sub:k:{r.keyword}"
+        # Offer the word itself as a keyword too: "beta" may really mean beta, not Meta.
+        if r.term.isprintable() and _fits(keyword_data) and len(r.keyword) >= 2:
+            row.append(InlineKeyboardButton(f"Keyword “{r.term[:24]}”", callback_data=keyword_data))
+        rows.append(row)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def _subscribe(
+    context: NewsContext, chat_id: int, wanted: list[Subscription]
+) -> tuple[list, list, list]:
+    """Add within the per-chat limit: (added, already there, refused for the limit)."""
+    current = {(s.kind, s.value) for s in await context.storage.subscriptions.for_chat(chat_id)}
+    room = replies.MAX_SUBSCRIPTIONS - len(current)
+    fresh = [s for s in wanted if (s.kind, s.value) not in current]
+    existing = [s for s in wanted if (s.kind, s.value) in current]
+    allowed, over = fresh[: max(room, 0)], fresh[max(room, 0) :]
+    added, raced = await context.storage.subscriptions.add(chat_id, allowed)
+    return added, existing + raced, over
+
+
+async def subscribe(update: Update, context: NewsContext) -> None:
+    """Follow brands or keywords: /subscribe xiaomi, /subscribe Apple, "foldable phone"."""
+    message = update.effective_message
+    chat = await remember_chat(update, context)
+    text = command_argument(message)
+    terms = split_terms(text, context.catalogue)
+    if not terms:
+        await message.reply_text(replies.subscribe_usage())
+        return
+    if len(terms) > MAX_TERMS:
+        await message.reply_text(replies.too_many_terms(len(terms)))
+        return
+    if not await may_change(update, context):
+        await message.reply_text(replies.only_admins())
+        return
+    wanted: list[Subscription] = []
+    suggestions: list[Resolution] = []
+    invalid: list[Resolution] = []
+    for term in terms:
+        r = resolve_term(term, context.catalogue)
+        if r.verdict is Verdict.BRAND:
+            wanted.append(_brand_subscription(r.brand))
+        elif r.verdict is Verdict.KEYWORD:
+            wanted.append(_keyword_subscription(term))
+        elif r.verdict is Verdict.SUGGESTION:
+            suggestions.append(r)
+        else:
+            invalid.append(r)
+    # Two spellings of one brand ("redmi xiaomi") are one subscription.
+    unique = list({(s.kind, s.value): s for s in wanted}.values())
+    added, existing, over = await _subscribe(context, chat.id, unique)
+    outcome = replies.SubscribeOutcome(added, existing, suggestions, invalid, over)
+    await message.reply_text(
+        replies.subscribe_result(outcome), reply_markup=_suggestion_keyboard(suggestions)
+    )
+
+
+async def subscribe_button(update: Update, context: NewsContext) -> None:
+    """A tap on "Subscribe to Xiaomi" (or "Keyword …") under a did-you-mean answer."""
+    query = update.callback_query
+    _, kind, value = query.data.split(":", 2)
+    if not await may_change(update, context):
+        await query.answer(replies.only_admins(), show_alert=True)
+        return
+    if kind == "b" and (brand := context.catalogue.get(value)) is not None:
+        wanted = _brand_subscription(brand)
+    elif kind == "k" and check_keyword(value).verdict is Verdict.KEYWORD:
+        wanted = _keyword_subscription(value)
+    else:
+        await query.answer(replies.expired_button(), show_alert=True)
+        return
+    chat = await remember_chat(update, context)
+    added, existing, over = await _subscribe(context, chat.id, [wanted])
+    outcome = replies.SubscribeOutcome(added, existing, [], [], over)
+    await query.answer(
+        f"Following {wanted.label}"
+        if added
+        else "Already following"
+        if existing
+        else "Limit reached"
+    )
+    await _edit(query, replies.subscribe_result(outcome))
+
+
+async def _edit(query, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        # Tapping twice edits to the same text; Telegram refuses that and it does not matter.
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+def _find(
+    subscriptions: list[Subscription], term: str, context: NewsContext
+) -> Subscription | None:
+    brand = context.catalogue.lookup(term)
+    wanted = normalize_name(term)
+    for s in subscriptions:
+        if brand is not None and s.kind is SubscriptionKind.BRAND and s.value == brand.key:
+            return s
+        if s.kind is SubscriptionKind.KEYWORD and s.value == wanted:
+            return s
+    return None
+
+
+def _unsubscribe_keyboard(subscriptions: list[Subscription]) -> InlineKeyboardMarkup | None:
+    buttons = [
+        InlineKeyboardButton(
+            f"✖ {s.label if s.kind is SubscriptionKind.BRAND else '“' + s.label[:30] + '”'}",
+            callback_data=f"unsub:{s.id}",
+        )
+        for s in subscriptions[: replies.MAX_SUBSCRIPTIONS]
+    ]
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+async def unsubscribe(update: Update, context: NewsContext) -> None:
+    """Stop following: /unsubscribe xiaomi, or pick from buttons when no name is given."""
+    message = update.effective_message
+    chat = await remember_chat(update, context)
+    followed = await context.storage.subscriptions.for_chat(chat.id)
+    terms = split_terms(command_argument(message), context.catalogue)
+    if not terms:
+        await message.reply_text(
+            replies.unsubscribe_menu(followed), reply_markup=_unsubscribe_keyboard(followed)
+        )
+        return
+    if len(terms) > MAX_TERMS:
+        await message.reply_text(replies.too_many_terms(len(terms)))
+        return
+    if not await may_change(update, context):
+        await message.reply_text(replies.only_admins())
+        return
+    removed: list[Subscription] = []
+    missing: list[str] = []
+    for term in terms:
+        found = _find(followed, term, context)
+        if found is not None and await context.storage.subscriptions.remove(
+            chat.id, found.kind, found.value
+        ):
+            removed.append(found)
+            followed.remove(found)
+        else:
+            missing.append(term)
+    await message.reply_text(replies.unsubscribe_result(removed, missing))
+
+
+async def unsubscribe_button(update: Update, context: NewsContext) -> None:
+    """A tap on "✖ Xiaomi" in the /unsubscribe list: remove it and refresh the list."""
+    query = update.callback_query
+    if not await may_change(update, context):
+        await query.answer(replies.only_admins(), show_alert=True)
+        return
+    chat = update.effective_chat
+    try:
+        subscription_id = int(query.data.split(":", 1)[1])
+    except ValueError:
+        await query.answer(replies.expired_button(), show_alert=True)
+        return
+    removed = await context.storage.subscriptions.remove_by_id(chat.id, subscription_id)
+    await query.answer(f"Unsubscribed from {removed.label}" if removed else "Already removed")
+    followed = await context.storage.subscriptions.for_chat(chat.id)
+    await _edit(query, replies.unsubscribe_menu(followed), _unsubscribe_keyboard(followed))
+
+
+async def subscriptions(update: Update, context: NewsContext) -> None:
+    """List what this chat follows: brands by name, keywords marked as keywords."""
+    chat = await remember_chat(update, context)
+    followed = await context.storage.subscriptions.for_chat(chat.id)
+    await update.effective_message.reply_text(replies.subscriptions_list(followed))
+
+
+async def brands(update: Update, context: NewsContext) -> None:
+    """Show the brand catalogue, one line per category."""
+    await remember_chat(update, context)
+    for text in replies.brands_list(context.catalogue):
+        await update.effective_message.reply_text(text)

@@ -1,0 +1,124 @@
+"""Splitting and judging what follows /subscribe and /unsubscribe.
+
+Rules, in order:
+1. Quotes make a phrase: "foldable phone" (also the typographic quotes phones insert: “ ” « » „).
+2. When there is a comma outside quotes, each comma-separated part is one term.
+3. Otherwise terms are separated by spaces, except that words forming a known multi-word name
+   ("lei jun", "vision pro") are kept together, longest name first.
+Then each term resolves to a brand, a "did you mean" suggestion, a free keyword, or a refusal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from news.catalogue import Brand, Catalogue, normalize_name
+
+MIN_KEYWORD = 2
+MAX_KEYWORD = 64
+MAX_TERMS = 20  # per command; a pasted paragraph is refused, not turned into 300 keywords
+
+_QUOTED = re.compile(r"[\"“”«»„]([^\"“”«»„]*)[\"“”«»„]")
+_COMMAS = re.compile(r"[,，、;]")  # ASCII, fullwidth and ideographic commas, semicolons
+_STRAY_QUOTES = '"“”«»„'
+
+
+def _clean(text: str) -> str:
+    """Drop control and format characters (zero-width spaces, RTL marks) and collapse spaces."""
+    kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return " ".join(kept.split())
+
+
+def split_terms(text: str, catalogue: Catalogue) -> list[str]:
+    """The terms a user typed, in order, without duplicates (compared case-insensitively)."""
+    text = _clean(text)
+    phrases: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        # Park quoted phrases so their commas and spaces do not split them.
+        phrases.append(match.group(1))
+        return f"\x00{len(phrases) - 1}\x00"
+
+    masked = _QUOTED.sub(hide, text)
+
+    def unhide(part: str) -> str:
+        return re.sub(r"\x00(\d+)\x00", lambda m: phrases[int(m.group(1))], part)
+
+    terms: list[str] = []
+    if _COMMAS.search(masked):
+        terms = [unhide(part) for part in _COMMAS.split(masked)]
+    else:
+        words = masked.split(" ") if masked else []
+        i = 0
+        while i < len(words):
+            if words[i].startswith("\x00"):
+                terms.append(unhide(words[i]))
+                i += 1
+                continue
+            taken = 1
+            for n in range(min(catalogue.max_name_words, len(words) - i), 1, -1):
+                candidate = normalize_name(" ".join(words[i : i + n]))
+                if "\x00" not in candidate and catalogue.is_known_phrase(candidate):
+                    taken = n
+                    break
+            terms.append(" ".join(words[i : i + taken]))
+            i += taken
+
+    result: list[str] = []
+    seen: set[str] = set()
+    for term in terms:
+        term = " ".join(term.strip(_STRAY_QUOTES + " ").split())
+        key = normalize_name(term)
+        if term and key not in seen:
+            seen.add(key)
+            result.append(term)
+    return result
+
+
+class Verdict(StrEnum):
+    BRAND = "brand"
+    SUGGESTION = "suggestion"  # close to a brand: ask before subscribing
+    KEYWORD = "keyword"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    term: str
+    verdict: Verdict
+    brand: Brand | None = None
+    reason: str = ""  # for INVALID: why, in words for the user
+
+    @property
+    def keyword(self) -> str:
+        """The normalized form a keyword is stored and matched in."""
+        return normalize_name(self.term)
+
+
+def resolve_term(term: str, catalogue: Catalogue) -> Resolution:
+    brand = catalogue.lookup(term)
+    if brand is not None:
+        return Resolution(term, Verdict.BRAND, brand)
+    brand = catalogue.lookup_ambiguous(term) or catalogue.suggest(term)
+    if brand is not None:
+        return Resolution(term, Verdict.SUGGESTION, brand)
+    return check_keyword(term)
+
+
+def check_keyword(term: str) -> Resolution:
+    """A free keyword, if it is one: 2-64 characters with at least one letter or digit."""
+    length = len(term)
+    if length < MIN_KEYWORD:
+        return Resolution(
+            term, Verdict.INVALID, reason=f"too short (at least {MIN_KEYWORD} characters)"
+        )
+    if length > MAX_KEYWORD:
+        return Resolution(
+            term, Verdict.INVALID, reason=f"too long (at most {MAX_KEYWORD} characters)"
+        )
+    if not any(ch.isalnum() for ch in term):
+        return Resolution(term, Verdict.INVALID, reason="a keyword needs letters or digits")
+    return Resolution(term, Verdict.KEYWORD)

@@ -1,0 +1,72 @@
+"""Small, pure helpers for Telegram's HTML parse mode and its message limits.
+
+Telegram measures text in UTF-16 code units after entity parsing (an emoji outside the BMP
+counts two), so lengths here are measured the same way.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+MAX_MESSAGE = 4096  # visible characters (UTF-16 units) of a message after entity parsing
+_TAG = re.compile(r"<[^>]*>")
+
+
+def escape(text: str) -> str:
+    """Escape feed or user text for HTML parse mode (<, >, & and quotes)."""
+    return html.escape(text, quote=True)
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def visible_length(markup: str) -> int:
+    """Length Telegram counts for an HTML message: tags dropped, entities decoded."""
+    return utf16_len(html.unescape(_TAG.sub("", markup)))
+
+
+def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
+    """Plain text cut to at most `limit` UTF-16 units, at a word boundary when one is near."""
+    if utf16_len(text) <= limit:
+        return text
+    budget = limit - utf16_len(ellipsis)
+    used = end = 0
+    for end, ch in enumerate(text):  # noqa: B007 - `end` is used after the loop
+        width = 2 if ord(ch) > 0xFFFF else 1
+        if used + width > budget:
+            break
+        used += width
+    cut = text[:end]
+    space = cut.rfind(" ")
+    if space > budget * 0.6:
+        cut = cut[:space]
+    return cut.rstrip() + ellipsis
+
+
+def quoted(term: str, limit: int = 64) -> str:
+    """User input echoed back: shortened, escaped, in typographic quotes."""
+    return f"“{escape(shorten(term, limit))}”"
+
+
+def pack(blocks: list[str], limit: int = MAX_MESSAGE, separator: str = "\n") -> list[str]:
+    """Join HTML blocks into as few messages as fit, splitting only between blocks.
+
+    Each block must itself be balanced HTML shorter than the limit: splitting between blocks
+    is what keeps every message's tags closed.
+    """
+    messages: list[str] = []
+    current: list[str] = []
+    size = 0
+    sep = visible_length(separator)
+    for block in blocks:
+        length = visible_length(block)
+        if current and size + sep + length > limit:
+            messages.append(separator.join(current))
+            current, size = [], 0
+        size += (sep if current else 0) + length
+        current.append(block)
+    if current:
+        messages.append(separator.join(current))
+    return messages

@@ -1,0 +1,88 @@
+"""Chats: who talks to the bot, and each chat's settings (time zone, delivery mode, active)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from news.models import Chat, DeliveryMode
+
+if TYPE_CHECKING:
+    from storage.database import Storage
+
+_COLUMNS = "id, type, title, language_code, timezone, mode, active"
+
+
+def _chat(row: tuple) -> Chat:
+    return Chat(
+        id=row[0],
+        type=row[1],
+        title=row[2],
+        language_code=row[3],
+        timezone=row[4],
+        mode=DeliveryMode(row[5]),
+        active=bool(row[6]),
+    )
+
+
+class ChatStore:
+    def __init__(self, storage: Storage) -> None:
+        self._s = storage
+
+    async def touch(
+        self,
+        chat_id: int,
+        *,
+        type: str,
+        title: str | None,
+        language_code: str | None,
+        default_timezone: str,
+        reactivate: bool = False,
+    ) -> Chat:
+        """Create the chat on first contact, refresh what Telegram tells us about it.
+
+        The time zone is set only on creation (the user may change it later); a chat marked
+        inactive (it blocked the bot) becomes active again only when `reactivate` is true,
+        i.e. on /start, the user's explicit way back.
+        """
+        now = self._s.now()
+        async with self._s.transaction() as db:
+            await db.execute(
+                """
+                INSERT INTO chats (id, type, title, language_code, timezone, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    type = excluded.type,
+                    title = excluded.title,
+                    language_code = coalesce(excluded.language_code, chats.language_code),
+                    active = CASE WHEN ? THEN 1 ELSE chats.active END,
+                    updated_at = excluded.updated_at
+                """,
+                (chat_id, type, title, language_code, default_timezone, now, now, reactivate),
+            )
+            async with db.execute(f"SELECT {_COLUMNS} FROM chats WHERE id = ?", (chat_id,)) as c:
+                row = await c.fetchone()
+        assert row is not None
+        return _chat(row)
+
+    async def get(self, chat_id: int) -> Chat | None:
+        async with self._s.conn.execute(
+            f"SELECT {_COLUMNS} FROM chats WHERE id = ?", (chat_id,)
+        ) as c:
+            row = await c.fetchone()
+        return _chat(row) if row else None
+
+    async def set_active(self, chat_id: int, active: bool) -> bool:
+        """Mark a chat (in)active; its subscriptions stay. False when the chat is unknown."""
+        async with self._s.transaction() as db:
+            cur = await db.execute(
+                "UPDATE chats SET active = ?, updated_at = ? WHERE id = ?",
+                (int(active), self._s.now(), chat_id),
+            )
+            return cur.rowcount > 0
+
+    async def set_mode(self, chat_id: int, mode: DeliveryMode) -> None:
+        async with self._s.transaction() as db:
+            await db.execute(
+                "UPDATE chats SET mode = ?, updated_at = ? WHERE id = ?",
+                (mode.value, self._s.now(), chat_id),
+            )

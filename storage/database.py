@@ -1,0 +1,111 @@
+"""The one object that owns the SQLite connection.
+
+SQLite allows one writer at a time; inside this process writes are serialized by an asyncio
+lock so two handlers never interleave their transactions on the shared connection. WAL lets the
+CLI read the same file while the bot runs. The connection is opened in the application's
+`post_init` and closed in `post_shutdown`; handlers reach it through the application.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from storage.chats import ChatStore
+from storage.migrations import MIGRATIONS
+from storage.subscriptions import SubscriptionStore
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+
+
+class StorageError(RuntimeError):
+    """The database cannot be used (newer schema, unreadable file)."""
+
+
+class Storage:
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
+        self.conn = conn
+        self.clock = clock
+        self._write_lock = asyncio.Lock()
+        self.chats = ChatStore(self)
+        self.subscriptions = SubscriptionStore(self)
+
+    @classmethod
+    async def open(cls, path: Path | str, *, clock: Clock = time.time) -> Storage:
+        """Open (creating the file and its folder) and migrate to the current schema."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: no implicit transactions; `transaction()` says BEGIN itself.
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster
+            storage = cls(conn, clock)
+            await storage._migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        return storage
+
+    async def close(self) -> None:
+        async with self._write_lock:  # let a running transaction finish first
+            await self.conn.close()
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction: committed on success, rolled back on any exception."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def schema_version(self) -> int:
+        async with self.conn.execute(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations"
+        ) as c:
+            row = await c.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        await self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"
+        )
+        current = await self.schema_version()
+        latest = MIGRATIONS[-1][0]
+        if current > latest:
+            raise StorageError(
+                f"the database is at schema version {current}, newer than this newsbot knows"
+                f" ({latest}); upgrade newsbot or point NEWSBOT_DATABASE at another file"
+            )
+        for version, sql in MIGRATIONS:
+            if version <= current:
+                continue
+            log.info("Migrating database to schema version %d", version)
+            # executescript runs the whole migration and its record as one transaction.
+            try:
+                await self.conn.executescript(
+                    f"BEGIN;\n{sql}\n;INSERT INTO schema_migrations (version, applied_at)"
+                    f" VALUES ({version}, {self.now()});\nCOMMIT;"
+                )
+            except BaseException:
+                if self.conn.in_transaction:
+                    await self.conn.execute("ROLLBACK")
+                raise

@@ -1,0 +1,71 @@
+"""Subscriptions: the brands and keywords each chat follows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from news.models import Subscription, SubscriptionKind
+
+if TYPE_CHECKING:
+    from storage.database import Storage
+
+
+def _subscription(row: tuple) -> Subscription:
+    return Subscription(kind=SubscriptionKind(row[1]), value=row[2], label=row[3], id=row[0])
+
+
+class SubscriptionStore:
+    def __init__(self, storage: Storage) -> None:
+        self._s = storage
+
+    async def add(
+        self, chat_id: int, items: Iterable[Subscription]
+    ) -> tuple[list[Subscription], list[Subscription]]:
+        """Add what is new; return (added, already followed), in the order given."""
+        added: list[Subscription] = []
+        existing: list[Subscription] = []
+        now = self._s.now()
+        async with self._s.transaction() as db:
+            for item in items:
+                cur = await db.execute(
+                    "INSERT INTO subscriptions (chat_id, kind, value, label, created_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (chat_id, item.kind.value, item.value, item.label, now),
+                )
+                (added if cur.rowcount else existing).append(item)
+        return added, existing
+
+    async def remove(self, chat_id: int, kind: SubscriptionKind, value: str) -> bool:
+        async with self._s.transaction() as db:
+            cur = await db.execute(
+                "DELETE FROM subscriptions WHERE chat_id = ? AND kind = ? AND value = ?",
+                (chat_id, kind.value, value),
+            )
+            return cur.rowcount > 0
+
+    async def remove_by_id(self, chat_id: int, subscription_id: int) -> Subscription | None:
+        """Remove one subscription of this chat by id (inline buttons carry the id)."""
+        async with self._s.transaction() as db, db.execute(
+            "DELETE FROM subscriptions WHERE chat_id = ? AND id = ?"
+            " RETURNING id, kind, value, label",
+            (chat_id, subscription_id),
+        ) as c:
+            row = await c.fetchone()
+        return _subscription(row) if row else None
+
+    async def for_chat(self, chat_id: int) -> list[Subscription]:
+        """Brands first, then keywords, each alphabetically by what the user sees."""
+        async with self._s.conn.execute(
+            "SELECT id, kind, value, label FROM subscriptions WHERE chat_id = ?"
+            " ORDER BY kind = 'keyword', label COLLATE NOCASE",
+            (chat_id,),
+        ) as c:
+            return [_subscription(row) async for row in c]
+
+    async def count(self, chat_id: int) -> int:
+        async with self._s.conn.execute(
+            "SELECT count(*) FROM subscriptions WHERE chat_id = ?", (chat_id,)
+        ) as c:
+            row = await c.fetchone()
+        return int(row[0]) if row else 0

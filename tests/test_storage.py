@@ -1,0 +1,121 @@
+"""Storage on a real SQLite file: migrations, chats, subscriptions."""
+
+import sqlite3
+
+import pytest
+
+from news.models import DeliveryMode, Subscription, SubscriptionKind
+from storage import Storage, StorageError
+from storage.migrations import MIGRATIONS
+
+BRAND = SubscriptionKind.BRAND
+KEYWORD = SubscriptionKind.KEYWORD
+
+
+@pytest.fixture
+async def storage(tmp_path):
+    s = await Storage.open(tmp_path / "data" / "bot.sqlite3")
+    yield s
+    await s.close()
+
+
+async def new_chat(storage, chat_id=1):
+    return await storage.chats.touch(
+        chat_id, type="private", title="Ann", language_code="en", default_timezone="Europe/Berlin"
+    )
+
+
+async def test_opening_creates_the_file_and_folder_in_wal_mode(tmp_path):
+    path = tmp_path / "nested" / "dir" / "bot.sqlite3"
+    s = await Storage.open(path)
+    async with s.conn.execute("PRAGMA journal_mode") as c:
+        assert (await c.fetchone())[0] == "wal"
+    async with s.conn.execute("PRAGMA foreign_keys") as c:
+        assert (await c.fetchone())[0] == 1
+    assert await s.schema_version() == MIGRATIONS[-1][0]
+    await s.close()
+    assert path.is_file()
+
+
+async def test_reopening_keeps_data_and_does_not_migrate_twice(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    s = await Storage.open(path)
+    await new_chat(s)
+    await s.subscriptions.add(1, [Subscription(BRAND, "xiaomi", "Xiaomi")])
+    await s.close()
+    s = await Storage.open(path)
+    assert [x.value for x in await s.subscriptions.for_chat(1)] == ["xiaomi"]
+    async with s.conn.execute("SELECT count(*) FROM schema_migrations") as c:
+        assert (await c.fetchone())[0] == len(MIGRATIONS)
+    await s.close()
+
+
+async def test_a_database_from_a_newer_version_is_refused(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    await (await Storage.open(path)).close()
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO schema_migrations VALUES (9999, 0)")
+    with pytest.raises(StorageError, match="newer"):
+        await Storage.open(path)
+
+
+async def test_new_chat_gets_defaults_and_first_timezone_sticks(storage):
+    chat = await new_chat(storage)
+    assert (chat.timezone, chat.mode, chat.active) == ("Europe/Berlin", DeliveryMode.BOTH, True)
+    again = await storage.chats.touch(
+        1, type="private", title="Ann B", language_code=None, default_timezone="UTC"
+    )
+    assert again.timezone == "Europe/Berlin"  # default applies only on creation
+    assert again.language_code == "en"  # not erased by an update that lacks it
+    assert again.title == "Ann B"
+
+
+async def test_inactive_chat_comes_back_only_when_asked(storage):
+    await new_chat(storage)
+    assert await storage.chats.set_active(1, False)
+    assert not (await new_chat(storage)).active
+    chat = await storage.chats.touch(
+        1, type="private", title=None, language_code=None, default_timezone="UTC", reactivate=True
+    )
+    assert chat.active
+    assert not await storage.chats.set_active(404, False)  # unknown chat: nothing to do
+
+
+async def test_subscriptions_add_reports_new_and_existing(storage):
+    await new_chat(storage)
+    apple = Subscription(BRAND, "apple", "Apple")
+    fusion = Subscription(KEYWORD, "fusion", "Fusion")
+    added, existing = await storage.subscriptions.add(1, [apple, fusion])
+    assert (added, existing) == ([apple, fusion], [])
+    added, existing = await storage.subscriptions.add(1, [apple])
+    assert (added, existing) == ([], [apple])
+    listed = await storage.subscriptions.for_chat(1)
+    assert [(s.kind, s.value) for s in listed] == [(BRAND, "apple"), (KEYWORD, "fusion")]
+    assert await storage.subscriptions.count(1) == 2
+
+
+async def test_chats_never_see_each_others_subscriptions(storage):
+    await new_chat(storage, 1)
+    await new_chat(storage, 2)
+    await storage.subscriptions.add(1, [Subscription(BRAND, "apple", "Apple")])
+    assert await storage.subscriptions.for_chat(2) == []
+    first = (await storage.subscriptions.for_chat(1))[0]
+    assert await storage.subscriptions.remove_by_id(2, first.id) is None  # not chat 2's
+    assert await storage.subscriptions.remove_by_id(1, first.id) == first
+
+
+async def test_remove_by_kind_and_value(storage):
+    await new_chat(storage)
+    await storage.subscriptions.add(1, [Subscription(KEYWORD, "fusion", "Fusion")])
+    assert not await storage.subscriptions.remove(1, BRAND, "fusion")
+    assert await storage.subscriptions.remove(1, KEYWORD, "fusion")
+    assert await storage.subscriptions.for_chat(1) == []
+
+
+async def test_a_failed_transaction_leaves_nothing_behind(storage):
+    await new_chat(storage)
+    with pytest.raises(RuntimeError):
+        async with storage.transaction() as db:
+            await db.execute("UPDATE chats SET mode = 'off' WHERE id = 1")
+            raise RuntimeError("boom")
+    assert (await storage.chats.get(1)).mode is DeliveryMode.BOTH
