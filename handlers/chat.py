@@ -14,9 +14,7 @@ from news.models import Chat as ChatRecord
 
 log = logging.getLogger(__name__)
 
-# Admin status is asked from Telegram at most once a minute per user and chat.
 ADMIN_CACHE_SECONDS = 60.0
-_admin_cache: dict[tuple[int, int], tuple[float, bool]] = {}
 
 
 async def remember_chat(
@@ -59,7 +57,8 @@ async def may_change(update: Update, context: NewsContext) -> bool:
     if user.id in context.settings.admins:
         return True
     key = (chat.id, user.id)
-    cached = _admin_cache.get(key)
+    cache = context.services.admin_cache
+    cached = cache.get(key)
     now = time.monotonic()
     if cached and now - cached[0] < ADMIN_CACHE_SECONDS:
         return cached[1]
@@ -69,7 +68,7 @@ async def may_change(update: Update, context: NewsContext) -> bool:
         log.warning("Could not check admin rights in chat %s: %s", chat.id, exc)
         return False
     allowed = member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
-    _admin_cache[key] = (now, allowed)
+    cache[key] = (now, allowed)
     return allowed
 
 

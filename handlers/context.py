@@ -7,7 +7,7 @@ bot_data under SERVICES_KEY during post_init.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -25,6 +25,8 @@ class Services:
     settings: Settings
     catalogue: Catalogue
     storage: Storage
+    # (chat id, user id) -> (when asked, is admin): Telegram is asked at most once a minute.
+    admin_cache: dict[tuple[int, int], tuple[float, bool]] = field(default_factory=dict)
 
 
 class NewsContext(CallbackContext[ExtBot, dict, dict, dict]):

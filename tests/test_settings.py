@@ -18,7 +18,12 @@ def test_defaults_when_nothing_is_set(tmp_path):
     s = load({}, tmp_path)
     assert s.api_url == "https://api.telegram.org/bot"
     assert s.database == Path("newsbot.sqlite3")
-    assert (s.poll_interval, s.push_max_age_hours, s.timezone, s.log_level) == (300, 48, "UTC", "INFO")
+    assert (s.poll_interval, s.push_max_age_hours, s.timezone, s.log_level) == (
+        300,
+        48,
+        "UTC",
+        "INFO",
+    )
     assert s.sources is None and s.brands is None and s.admins == frozenset()
     assert not s.token
 

@@ -7,7 +7,12 @@ from news.telegram_html import escape, pack, quoted, shorten, utf16_len, visible
 
 @pytest.mark.parametrize(
     ("raw", "escaped"),
-    [("<b>", "&lt;b&gt;"), ("AT&T", "AT&amp;T"), ('say "hi"', "say &quot;hi&quot;"), ("Сяоми", "Сяоми")],
+    [
+        ("<b>", "&lt;b&gt;"),
+        ("AT&T", "AT&amp;T"),
+        ('say "hi"', "say &quot;hi&quot;"),
+        ("Сяоми", "Сяоми"),
+    ],
 )
 def test_escape(raw, escaped):
     assert escape(raw) == escaped
@@ -19,7 +24,9 @@ def test_utf16_length(text, units):
 
 
 def test_visible_length_ignores_tags_and_decodes_entities():
-    assert visible_length('<b>AT&amp;T</b> <a href="https://x.org/?a=1&amp;b=2">go</a>') == len("AT&T go")
+    assert visible_length('<b>AT&amp;T</b> <a href="https://x.org/?a=1&amp;b=2">go</a>') == len(
+        "AT&T go"
+    )
 
 
 @pytest.mark.parametrize(

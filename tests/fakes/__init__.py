@@ -1,0 +1,2 @@
+"""Fakes of the outside world for tests: a Telegram Bot API server (`telegram_api`) and the
+rules Telegram applies to messages (`telegram_html`)."""
