@@ -46,11 +46,14 @@ class SubscriptionStore:
 
     async def remove_by_id(self, chat_id: int, subscription_id: int) -> Subscription | None:
         """Remove one subscription of this chat by id (inline buttons carry the id)."""
-        async with self._s.transaction() as db, db.execute(
-            "DELETE FROM subscriptions WHERE chat_id = ? AND id = ?"
-            " RETURNING id, kind, value, label",
-            (chat_id, subscription_id),
-        ) as c:
+        async with (
+            self._s.transaction() as db,
+            db.execute(
+                "DELETE FROM subscriptions WHERE chat_id = ? AND id = ?"
+                " RETURNING id, kind, value, label",
+                (chat_id, subscription_id),
+            ) as c,
+        ):
             row = await c.fetchone()
         return _subscription(row) if row else None
 
