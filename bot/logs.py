@@ -11,7 +11,24 @@ import logging
 import sys
 from collections.abc import Iterable
 
+from telegram.error import NetworkError
+
 REDACTED = "[REDACTED]"
+
+
+class NetworkErrorsOnOneLine(logging.Filter):
+    """Network trouble (timeouts, refused connections) is an everyday event for a long-polling
+    bot: python-telegram-bot logs each one with a full traceback. Keep the message, drop the
+    traceback, so real bugs stand out in the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], NetworkError):
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error.message})"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
 
 
 class RedactingFormatter(logging.Formatter):
@@ -31,6 +48,7 @@ def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
     handler.setFormatter(
         RedactingFormatter(secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    handler.addFilter(NetworkErrorsOnOneLine())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
