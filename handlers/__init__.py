@@ -35,6 +35,7 @@ def register(application: Application) -> None:
     )
     application.add_handler(CallbackQueryHandler(common.expired_button))
     application.add_handler(ChatMemberHandler(common.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, common.migrated))
     application.add_handler(MessageHandler(new & filters.COMMAND, common.unknown_command))
     application.add_handler(
         MessageHandler(new & filters.TEXT & ~filters.COMMAND, common.plain_text)

@@ -73,6 +73,17 @@ async def membership(update: Update, context: NewsContext) -> None:
         await remember_chat(update, context, reactivate=True)
 
 
+async def migrated(update: Update, context: NewsContext) -> None:
+    """The group was upgraded to a supergroup: its subscriptions move to the new chat id."""
+    message = update.effective_message
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    else:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    if await context.storage.chats.migrate(old, new):
+        log.info("Chat %s became %s; subscriptions moved", old, new)
+
+
 async def on_error(update: object, context: NewsContext) -> None:
     """Last line of defence: expected Telegram refusals are data, anything else is logged."""
     error = context.error
@@ -83,7 +94,8 @@ async def on_error(update: object, context: NewsContext) -> None:
         log.info("Chat %s is unreachable (%s); marked inactive", chat.id, error.message)
         return
     if isinstance(error, ChatMigrated) and chat is not None:
-        log.info("Chat %s migrated to %s", chat.id, error.new_chat_id)
+        await context.storage.chats.migrate(chat.id, error.new_chat_id)
+        log.info("Chat %s became %s; subscriptions moved", chat.id, error.new_chat_id)
         return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("Error while handling update %s", update_id, exc_info=error)

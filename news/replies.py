@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from news.arguments import MAX_TERMS, Resolution
 from news.catalogue import Brand, Catalogue
 from news.models import Subscription, SubscriptionKind
-from news.telegram_html import escape, pack, quoted
+from news.telegram_html import MAX_MESSAGE, escape, pack, quoted, shorten, visible_length
 
 # (command, what it does): the menu registered with setMyCommands and the list in /help.
 COMMANDS: list[tuple[str, str]] = [
@@ -147,14 +147,21 @@ def subscriptions_list(subscriptions: Sequence[Subscription]) -> str:
     return "\n".join(lines)
 
 
-def brands_list(catalogue: Catalogue) -> list[str]:
-    """The catalogue, compact: one line per category. Several messages for a huge catalogue."""
+def brands_list(catalogue: Catalogue, limit: int = MAX_MESSAGE) -> list[str]:
+    """The catalogue, compact: one line per category; several messages for a huge catalogue."""
     blocks = [f"<b>Brands I know ({len(catalogue)})</b>"]
+    budget = limit // 2  # a category line longer than this continues on the next line
     for heading, brands in catalogue.by_category():
-        names = ", ".join(escape(b.name) for b in brands)
-        blocks.append(f"<b>{escape(heading)}</b>: {names}")
+        line = f"<b>{escape(heading)}</b>:"
+        for i, brand in enumerate(brands):
+            name = escape(shorten(brand.name, 64)) + ("," if i < len(brands) - 1 else "")
+            if visible_length(line) + 1 + visible_length(name) > budget:
+                blocks.append(line)
+                line = f"<b>{escape(heading)}</b> (continued):"
+            line += " " + name
+        blocks.append(line)
     blocks.append("Follow one with <code>/subscribe NAME</code>; anything else becomes a keyword.")
-    return pack(blocks)
+    return pack(blocks, limit)
 
 
 def brand_button_text(brand: Brand) -> str:

@@ -86,3 +86,31 @@ class ChatStore:
                 "UPDATE chats SET mode = ?, updated_at = ? WHERE id = ?",
                 (mode.value, self._s.now(), chat_id),
             )
+
+    async def migrate(self, old_id: int, new_id: int) -> bool:
+        """A group became a supergroup with a new id: move the chat and all it owns.
+
+        If the new id is already known (the bot saw the supergroup first), the old chat's
+        subscriptions are merged into it. Returns False when the old chat is unknown.
+        """
+        async with self._s.transaction() as db:
+            async with db.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,)) as c:
+                if await c.fetchone() is None:
+                    return False
+            async with db.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,)) as c:
+                new_exists = await c.fetchone() is not None
+            if new_exists:
+                await db.execute(
+                    "INSERT OR IGNORE INTO subscriptions (chat_id, kind, value, label, created_at)"
+                    " SELECT ?, kind, value, label, created_at FROM subscriptions"
+                    " WHERE chat_id = ?",
+                    (new_id, old_id),
+                )
+                await db.execute("DELETE FROM chats WHERE id = ?", (old_id,))
+            else:
+                # Foreign keys are ON UPDATE CASCADE: the subscriptions follow the chat.
+                await db.execute(
+                    "UPDATE chats SET id = ?, type = 'supergroup', updated_at = ? WHERE id = ?",
+                    (new_id, self._s.now(), old_id),
+                )
+        return True

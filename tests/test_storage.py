@@ -119,3 +119,27 @@ async def test_a_failed_transaction_leaves_nothing_behind(storage):
             await db.execute("UPDATE chats SET mode = 'off' WHERE id = 1")
             raise RuntimeError("boom")
     assert (await storage.chats.get(1)).mode is DeliveryMode.BOTH
+
+
+async def test_migrating_a_group_moves_its_subscriptions(storage):
+    await new_chat(storage, -5)
+    await storage.subscriptions.add(-5, [Subscription(BRAND, "apple", "Apple")])
+    assert await storage.chats.migrate(-5, -1005)
+    assert await storage.chats.get(-5) is None
+    assert (await storage.chats.get(-1005)).type == "supergroup"
+    assert [s.value for s in await storage.subscriptions.for_chat(-1005)] == ["apple"]
+    assert not await storage.chats.migrate(-5, -1005)  # the second announcement is a no-op
+
+
+async def test_migrating_into_a_known_chat_merges_subscriptions(storage):
+    await new_chat(storage, -5)
+    await new_chat(storage, -1005)
+    await storage.subscriptions.add(-5, [Subscription(BRAND, "apple", "Apple")])
+    await storage.subscriptions.add(-1005, [Subscription(BRAND, "apple", "Apple")])
+    await storage.subscriptions.add(-1005, [Subscription(KEYWORD, "fusion", "fusion")])
+    assert await storage.chats.migrate(-5, -1005)
+    assert sorted(s.value for s in await storage.subscriptions.for_chat(-1005)) == [
+        "apple",
+        "fusion",
+    ]
+    assert await storage.subscriptions.for_chat(-5) == []

@@ -256,6 +256,26 @@ async def test_group_chatter_gets_no_answer(bot):
     assert "/help" in reply.plain_text
 
 
+async def test_group_upgraded_to_supergroup_keeps_its_subscriptions(bot):
+    old, new = -4001, -1004001
+    bot.telegram.set_admins(old, [ADMIN])
+    await bot.ask("/subscribe xiaomi", chat_id=old, chat_type="group", user_id=ADMIN)
+    bot.telegram.migrate(old, new)  # Telegram announces it with two service messages
+    listing = await bot.ask("/subscriptions", chat_id=new, user_id=ADMIN)
+    assert "Xiaomi" in listing.plain_text
+    assert await followed(bot, old) == []
+
+
+async def test_reply_to_a_migrated_group_moves_it_too(bot):
+    old, new = -4002, -1004002
+    bot.telegram.set_admins(old, [ADMIN])
+    await bot.ask("/subscribe apple", chat_id=old, chat_type="group", user_id=ADMIN)
+    bot.telegram.migrate(old, new, announce=False)  # the announcement was missed
+    assert await bot.send("/subscriptions", chat_id=old, chat_type="group", user_id=ADMIN) == []
+    assert await followed(bot, new) == [("brand", "apple")]
+    bot.errors.clear()  # the harness saw ChatMigrated; the bot handled it as data
+
+
 # --- chats that go away -----------------------------------------------------------------------
 
 
