@@ -40,3 +40,56 @@ class Chat:
     timezone: str
     mode: DeliveryMode
     active: bool
+
+
+class SourceOrigin(StrEnum):
+    FILE = "file"  # the operator's OPML file
+    CLI = "cli"  # `newsbot sources add`
+    CHAT = "chat"  # /addsource: untrusted, fetched only from public addresses
+
+
+class SourceStatus(StrEnum):
+    NEW = "new"
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Source:
+    id: int
+    url: str
+    title: str | None
+    site_url: str | None
+    origin: SourceOrigin
+    status: SourceStatus
+    last_error: str | None
+    error_count: int
+    failing_since: int | None
+    alerted: bool
+    etag: str | None
+    last_modified: str | None
+    last_checked_at: int | None
+    last_success_at: int | None
+    next_check_at: int
+    backlog_done: bool
+
+
+@dataclass(frozen=True)
+class StoryDraft:
+    """A feed entry, normalized, before it is stored.
+
+    `identity` is the story's identity within its source: "guid:…", else "link:…", else
+    "hash:…" of title and text. `content_hash` changes when the publisher edits the story.
+    """
+
+    identity: str
+    link: str | None
+    title: str
+    title_key: str
+    text: str
+    author: str | None
+    image_url: str | None
+    language: str | None
+    published_at: int
+    content_hash: str

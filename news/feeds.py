@@ -1,0 +1,195 @@
+"""Feed bytes to normalized stories. CPU only: the caller runs `parse_feed` in a worker thread.
+
+feedparser is handed a BytesIO, never a str or bytes (it would treat them as a path or URL and
+fetch it), together with the response headers so it can pick the encoding and resolve
+relative links against the final URL.
+
+Normalizing an entry, in order:
+1. Skip phantoms: entries with neither a title, a link nor any text (feeds with illegally
+   nested <item/> produce them).
+2. Link: absolute against the feed, fragment and tracking parameters removed (news.links).
+3. Text: Atom/`content:encoded` content is preferred over the description (it is the full
+   article); HTML becomes plain text with paragraphs, and site boilerplate is removed
+   (news.text). Stored text is capped: summaries and matching need the lead, not the novel.
+4. Title: entities decoded, tags stripped, whitespace collapsed; an entry with no title takes
+   the start of its text.
+5. Published time in UTC; missing, or in the future, means "first seen now".
+6. Identity within the source: guid, else canonical link, else a hash of title and text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import io
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import feedparser
+
+from news.links import canonical_link
+from news.models import StoryDraft
+from news.telegram_html import shorten
+from news.text import clean_text, clean_title, first_image, html_to_text
+
+MAX_TEXT = 20_000  # characters of story text kept
+FUTURE_TOLERANCE = 300  # seconds: clocks differ a little; beyond that a date is not believed
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+@dataclass
+class ParsedFeed:
+    title: str | None = None
+    site_url: str | None = None
+    language: str | None = None
+    ttl_minutes: int | None = None
+    stories: list[StoryDraft] = field(default_factory=list)
+    problem: str | None = None  # set when the document is not a usable feed
+
+
+def digest(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def title_key(title: str) -> str:
+    """Headlines compared for clustering: case, punctuation and spacing do not matter."""
+    return " ".join(_NON_WORD.sub(" ", unicodedata.normalize("NFKC", title).casefold()).split())
+
+
+def _timestamp(entry: Any, now: int) -> int:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not parsed:
+        return now
+    try:
+        ts = calendar.timegm(parsed)  # feedparser's struct_time is UTC
+    except (TypeError, ValueError, OverflowError):
+        return now
+    return now if ts > now + FUTURE_TOLERANCE else ts
+
+
+def _entry_text(entry: Any) -> tuple[str, str]:
+    """(plain text, the HTML it came from) preferring full content over the description."""
+    candidates = [c for c in entry.get("content") or [] if c.get("value")]
+    if candidates:
+        best = max(candidates, key=lambda c: len(c["value"]))
+        raw, kind = best["value"], best.get("type", "text/html")
+    else:
+        detail = entry.get("summary_detail") or {}
+        raw, kind = entry.get("summary") or "", detail.get("type", "text/html")
+    if "html" in kind:
+        return clean_text(html_to_text(raw)), raw
+    return clean_text(" ".join(raw.split()) if "\n\n" not in raw else raw), ""
+
+
+def _image(entry: Any, html: str) -> str | None:
+    for key in ("media_content", "media_thumbnail"):
+        for media in entry.get(key) or []:
+            url = media.get("url")
+            if url and media.get("medium", "image") == "image":
+                return url
+    for enclosure in entry.get("enclosures") or []:
+        if str(enclosure.get("type", "")).startswith("image/") and enclosure.get("href"):
+            return enclosure["href"]
+    return first_image(html) if html else None
+
+
+def _language(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    # "en-US", "en_us", "ru-RU" -> the primary subtag is what summaries and search care about
+    return re.split(r"[-_]", value.strip(), maxsplit=1)[0].lower()[:8] or None
+
+
+def normalize_entry(
+    entry: Any, *, base_url: str, language: str | None, now: int
+) -> StoryDraft | None:
+    text, html = _entry_text(entry)
+    title = clean_title(entry.get("title") or "")
+    link = canonical_link(entry.get("link"), base_url)
+    if not title and not link and not text:
+        return None  # a phantom entry
+    if not title:
+        title = shorten(text.split("\n", 1)[0], 120) if text else link or ""
+    if len(text) > MAX_TEXT:
+        text = shorten(text, MAX_TEXT)
+    guid = (entry.get("id") or "").strip()
+    if guid:
+        identity = f"guid:{guid}"
+    elif link:
+        identity = f"link:{link}"
+    else:
+        identity = f"hash:{digest(title, text)}"
+    author = clean_title(entry.get("author") or "") or None
+    return StoryDraft(
+        identity=identity,
+        link=link,
+        title=title,
+        title_key=title_key(title),
+        text=text,
+        author=author,
+        image_url=canonical_link(_image(entry, html), base_url),
+        language=_language(entry.get("language")) or language,
+        published_at=_timestamp(entry, now),
+        content_hash=digest(title, text, link or ""),
+    )
+
+
+def parse_feed(
+    body: bytes, *, url: str, content_type: str | None = None, now: int | None = None
+) -> ParsedFeed:
+    """Parse a fetched document. Never raises for bad input: a problem is reported instead."""
+    now = int(time.time()) if now is None else now
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    try:
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    except Exception as exc:  # feedparser is robust, but a parser bug must not stop a poll
+        return ParsedFeed(problem=f"unparseable document ({type(exc).__name__}: {exc})")
+    if not parsed.get("version") and not parsed.entries:
+        return ParsedFeed(problem=_not_a_feed(parsed, body, content_type))
+    feed = parsed.feed
+    language = _language(feed.get("language"))
+    base = canonical_link(feed.get("link"), url) or url
+    stories: list[StoryDraft] = []
+    seen: set[str] = set()
+    for entry in parsed.entries:
+        story = normalize_entry(entry, base_url=base, language=language, now=now)
+        if story is not None and story.identity not in seen:  # a feed may repeat an item
+            seen.add(story.identity)
+            stories.append(story)
+    if not stories and parsed.get("bozo"):
+        # Nothing usable and the parser complained: a broken document, not an empty feed.
+        return ParsedFeed(problem=f"unparseable document ({parsed.get('bozo_exception')})")
+    return ParsedFeed(
+        title=clean_title(feed.get("title") or "") or None,
+        site_url=canonical_link(feed.get("link"), url),
+        language=language,
+        ttl_minutes=_ttl(feed.get("ttl")),
+        stories=stories,
+    )
+
+
+def _ttl(value: Any) -> int | None:
+    try:
+        minutes = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return minutes if minutes > 0 else None
+
+
+def _not_a_feed(parsed: Any, body: bytes, content_type: str | None) -> str:
+    head = body[:2048].lstrip().lower()
+    if (content_type and "html" in content_type) or head.startswith((b"<!doctype html", b"<html")):
+        return "not a feed (an HTML page)"
+    if not body.strip():
+        return "empty document"
+    reason = parsed.get("bozo_exception")
+    return f"not a feed ({reason})" if reason else "not a feed"

@@ -1,0 +1,156 @@
+"""parse_feed on the real corpus and on hand-made edge cases: stories, never exceptions."""
+
+from __future__ import annotations
+
+import pytest
+
+from news.feeds import parse_feed, title_key
+from tests.conftest import CORPUS
+from tests.fakes.feed_server import atom, rss
+
+NOW = 1_795_564_800  # 2026-11-25 00:00 UTC
+
+GOOD = sorted((CORPUS / "feeds").glob("*.xml")) if CORPUS.is_dir() else []
+MALFORMED = sorted((CORPUS / "feeds-malformed").iterdir()) if CORPUS.is_dir() else []
+needs_corpus = pytest.mark.skipif(
+    not CORPUS.is_dir(),
+    reason="real-feed corpus not found at ../shared/corpus (a clone without ../shared)",
+)
+
+
+def parse(path):
+    return parse_feed(path.read_bytes(), url=f"https://feeds.example.test/{path.name}", now=NOW)
+
+
+@needs_corpus
+@pytest.mark.parametrize("path", GOOD, ids=lambda p: p.name)
+def test_every_real_feed_yields_titled_linked_dated_stories(path):
+    feed = parse(path)
+    assert feed.problem is None
+    assert len(feed.stories) >= 10
+    for story in feed.stories:
+        assert story.title and "<" not in story.title
+        assert story.link and story.link.startswith(("http://", "https://"))
+        assert 946_684_800 < story.published_at <= NOW  # after 2000, not in the future
+        assert story.identity.startswith(("guid:", "link:"))
+    assert len({s.identity for s in feed.stories}) == len(feed.stories)
+
+
+@needs_corpus
+@pytest.mark.parametrize("path", MALFORMED, ids=lambda p: p.name)
+def test_malformed_feeds_give_stories_or_a_problem_never_an_exception(path):
+    feed = parse(path)
+    assert feed.problem is not None or feed.stories
+    for story in feed.stories:
+        assert story.title
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("techcrunch-2011-11-02-rss.xml", 20),  # blank line before <?xml: recovered
+        ("arstechnica-2024-09-10-rss.xml", 20),
+        ("daringfireball-2016-02-atom.xml", 47),  # Atom stored as .rss
+        ("slashdot-2024-03-02-rss10-rdf.xml", 15),  # RSS 1.0
+        ("golem-2017-12-09-rss-de.xml", 40),  # ISO-8859-1
+    ],
+)
+def test_real_feed_counts(name, expected):
+    assert len(parse(CORPUS / "feeds" / name).stories) == expected
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    ("name", "expected", "problem"),
+    [
+        ("pcmag-dvorak-2018-01-illegally-nested-item.xml", 10, None),  # phantom items dropped
+        ("nextinpact-2014-05-invalid-charref-fr.xml", 45, None),
+        ("physorg-2021-07-unescaped-ampersand.xml", 30, None),
+        ("xakep-2013-10-windows1251-ru.xml", 25, None),
+        ("qq-tech-2018-09-19-gb2312-zh.xml", 1, None),
+        ("dylanharris-artsandego-2026-02-broken-prolog.xml", 0, "unparseable document"),
+        ("feedparser-illformed-incomplete-cdata.xml", 0, "unparseable document"),
+    ],
+)
+def test_malformed_feed_outcomes(name, expected, problem):
+    feed = parse(CORPUS / "feeds-malformed" / name)
+    assert len(feed.stories) == expected
+    assert (feed.problem or "").startswith(problem or "")
+
+
+@needs_corpus
+def test_feeds_without_dates_get_the_first_seen_time():
+    feed = parse(CORPUS / "feeds-malformed" / "heise-online-2016-04-rss090-nodates-de.xml")
+    assert len(feed.stories) == 60 and {s.published_at for s in feed.stories} == {NOW}
+    assert all("wt_mc" not in s.link for s in feed.stories)  # tracking parameter removed
+
+
+@needs_corpus
+def test_relative_links_become_absolute():
+    feed = parse(CORPUS / "feeds-malformed" / "neverwinter-2017-12-relative-urls.xml")
+    assert [s.link.startswith("https://") for s in feed.stories] == [True, True]
+
+
+@needs_corpus
+def test_cyrillic_and_chinese_text_decodes():
+    ru = parse(CORPUS / "feeds-malformed" / "xakep-2013-10-windows1251-ru.xml")
+    assert any("а" in s.title for s in ru.stories)  # Cyrillic, not mojibake
+    zh = parse(CORPUS / "feeds" / "geekpark-2020-12-17-rss-zh.xml")
+    assert len(zh.stories) == 30 and all(s.title == s.title.strip() for s in zh.stories)
+    assert any("小米" in s.title + s.text for s in zh.stories)
+
+
+def test_future_dates_and_missing_dates_mean_first_seen():
+    body = rss(
+        "Desk",
+        [
+            {
+                "title": "From the future",
+                "link": "https://x.test/1",
+                "pubDate": "Sat, 01 Jan 2050 00:00:00 GMT",
+            },
+            {"title": "Undated", "link": "https://x.test/2"},
+            {
+                "title": "Dated",
+                "link": "https://x.test/3",
+                "pubDate": "Tue, 24 Nov 2026 10:00:00 GMT",
+            },
+        ],
+    )
+    stories = parse_feed(body.encode(), url="https://x.test/feed", now=NOW).stories
+    assert [s.published_at for s in stories] == [NOW, NOW, NOW - 14 * 3600]
+
+
+def test_atom_content_is_preferred_over_the_summary():
+    body = atom(
+        "Desk",
+        [{"title": "Full text", "link": "https://x.test/a", "summary": "Short teaser.",
+          "content": "<p>The whole article, first paragraph.</p><p>Second paragraph.</p>"}],
+    )  # fmt: skip
+    (story,) = parse_feed(body.encode(), url="https://x.test/feed", now=NOW).stories
+    assert story.text == "The whole article, first paragraph.\n\nSecond paragraph."
+
+
+@pytest.mark.parametrize(
+    ("entry", "identity"),
+    [
+        ({"title": "A", "guid": "g-1", "link": "https://x.test/a"}, "guid:g-1"),
+        ({"title": "A", "link": "https://x.test/a?utm_medium=rss"}, "link:https://x.test/a"),
+        ({"title": "A", "description": "text"}, "hash:"),
+    ],
+)
+def test_identity_is_guid_else_link_else_hash(entry, identity):
+    (story,) = parse_feed(rss("D", [entry]).encode(), url="https://x.test/f", now=NOW).stories
+    assert story.identity.startswith(identity)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Apple unveils iPhone 16", "APPLE UNVEILS IPHONE 16!"),
+        ("Xiaomi’s new phone", "Xiaomi s new phone"),
+    ],
+)
+def test_title_keys_ignore_case_and_punctuation(a, b):
+    assert title_key(a) == title_key(b)
