@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
+from bot.jobs import TICK_SECONDS, PollScheduler, schedule_polling
 from bot.settings import Settings
+from fetch.http import Fetcher
+from fetch.poller import Poller
+from handlers.admin import ADMIN_COMMANDS
 from handlers.context import SERVICES_KEY, NewsContext, Services
 from news.catalogue import Catalogue, load_catalogue
+from news.opml import OpmlError, OpmlSource, load_default_sources, parse_opml
 from news.replies import COMMANDS
 from storage import Storage
 
@@ -27,25 +32,66 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 # Updates are handled concurrently so a slow reply (an admin check, a rate-limited send) in
 # one chat does not hold up the others; storage serializes its own writes.
 CONCURRENT_UPDATES = 16
+SHUTDOWN_GRACE = 3.0  # seconds polls in flight get to finish their writes on stop
+
+
+def configured_sources(settings: Settings) -> list[OpmlSource]:
+    """The operator's OPML file, or the list shipped with the bot. Raises OpmlError."""
+    if settings.sources is None:
+        return load_default_sources()
+    try:
+        return parse_opml(settings.sources.read_bytes())
+    except OSError as exc:
+        raise OpmlError(f"NEWSBOT_SOURCES={str(settings.sources)!r}: {exc.strerror}") from None
+    except OpmlError as exc:
+        raise OpmlError(f"NEWSBOT_SOURCES={str(settings.sources)!r}: {exc}") from None
+
+
+async def open_services(settings: Settings, catalogue: Catalogue) -> Services:
+    """Open storage, sync the configured sources into it, and build the fetcher and poller."""
+    storage = await Storage.open(settings.database)
+    try:
+        added, updated = await storage.sources.sync(configured_sources(settings))
+    except BaseException:
+        await storage.close()
+        raise
+    if added or updated:
+        log.info("Sources synced: %d added, %d updated", added, updated)
+    fetcher = Fetcher()
+    poller = Poller(storage, fetcher, interval=settings.poll_interval)
+    return Services(settings=settings, catalogue=catalogue, storage=storage, poller=poller)
+
+
+async def close_services(services: Services) -> None:
+    if services.scheduler is not None:
+        await services.scheduler.shutdown(grace=SHUTDOWN_GRACE)
+    if services.poller is not None:
+        await services.poller.fetcher.aclose()
+    await services.storage.close()
 
 
 def build_application(settings: Settings, catalogue: Catalogue | None = None) -> Application:
     """A ready-to-run Application. Raises SettingsError / CatalogueError on bad configuration."""
     token = settings.require_token()
     catalogue = catalogue if catalogue is not None else load_catalogue(settings.brands)
+    configured_sources(settings)  # a broken OPML file is a configuration error: fail before start
 
     async def post_init(application: Application) -> None:
-        storage = await Storage.open(settings.database)
-        application.bot_data[SERVICES_KEY] = Services(
-            settings=settings, catalogue=catalogue, storage=storage
-        )
-        await register_commands(application)
+        services = await open_services(settings, catalogue)
+        application.bot_data[SERVICES_KEY] = services
+
+        async def notify(chat_id: int, text: str) -> None:
+            await application.bot.send_message(chat_id, text)
+
+        services.scheduler = PollScheduler(services.poller, admins=settings.admins, notify=notify)
+        schedule_polling(application, services.scheduler, min(TICK_SECONDS, settings.poll_interval))
+        await register_commands(application, settings.admins)
         log.info("newsbot started as @%s; database %s", application.bot.username, settings.database)
 
     async def post_shutdown(application: Application) -> None:
         services: Services | None = application.bot_data.pop(SERVICES_KEY, None)
         if services is not None:
-            await services.storage.close()
+            await close_services(services)
         log.info("newsbot stopped")
 
     application = (
@@ -68,9 +114,17 @@ def build_application(settings: Settings, catalogue: Catalogue | None = None) ->
     return application
 
 
-async def register_commands(application: Application) -> None:
-    """Publish the command menu; a refusal is worth a warning, not a failed start."""
+async def register_commands(application: Application, admins: frozenset[int]) -> None:
+    """Publish the command menu (operators also see theirs); a refusal is a warning only."""
     try:
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
     except TelegramError as exc:
         log.warning("Could not register the command menu (setMyCommands): %s", exc)
+    for admin in sorted(admins):
+        try:
+            await application.bot.set_my_commands(
+                [BotCommand(c, d) for c, d in COMMANDS + ADMIN_COMMANDS],
+                scope=BotCommandScopeChat(admin),
+            )
+        except TelegramError as exc:  # e.g. the operator has not opened a chat with the bot
+            log.warning("Could not register the operator menu for %s: %s", admin, exc)

@@ -7,17 +7,24 @@ operators should not have to read a traceback to learn that a variable is missin
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import logging
 import sys
+import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 
 from telegram.error import InvalidToken, TelegramError
 
 from bot import __version__
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
-from news.catalogue import CatalogueError
-from storage import StorageError
+from news.catalogue import CatalogueError, load_catalogue
+from news.models import Source, SourceOrigin
+from news.opml import OpmlError, OpmlSource, parse_opml, write_opml
+from storage import Storage, StorageError
 
 log = logging.getLogger("newsbot")
 
@@ -31,6 +38,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the bot (long polling) until SIGINT/SIGTERM")
+
+    poll = commands.add_parser("poll", help="poll the news sources without Telegram")
+    poll.add_argument(
+        "--once", action="store_true", required=True, help="poll every due source once and exit"
+    )
+    poll.add_argument("--json", action="store_true", help="one JSON object per source per line")
+
+    sources = commands.add_parser("sources", help="list and manage the news sources")
+    verbs = sources.add_subparsers(dest="verb", metavar="VERB", required=True)
+    verbs.add_parser("list", help="every source with its status")
+    add = verbs.add_parser("add", help="add a feed URL")
+    add.add_argument("url")
+    add.add_argument("--title", help="name to show (default: the feed's own title)")
+    remove = verbs.add_parser("remove", help="remove a source by id (its stories stay)")
+    remove.add_argument("id", type=int)
+    imp = verbs.add_parser("import", help="add the feeds of an OPML file, update titles")
+    imp.add_argument("file")
+    verbs.add_parser("export", help="print the sources as OPML")
     return parser
 
 
@@ -47,6 +72,109 @@ def run(settings: Settings) -> int:
     return EXIT_OK
 
 
+def _when(ts: int | None) -> str:
+    if not ts:
+        return "never"
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M")
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only when a person is watching."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self.enabled = sys.stderr.isatty() and total > 0
+
+    def step(self, _report: object = None) -> None:
+        self.done += 1
+        if self.enabled:
+            filled = int(30 * self.done / self.total)
+            bar = "#" * filled + "." * (30 - filled)
+            print(f"\rPolling [{bar}] {self.done}/{self.total}", end="", file=sys.stderr)
+            if self.done == self.total:
+                print(file=sys.stderr)
+
+
+async def poll_once(settings: Settings, as_json: bool) -> int:
+    from bot.app import close_services, open_services
+
+    services = await open_services(settings, load_catalogue(settings.brands))
+    try:
+        storage = services.storage
+        due = await storage.sources.due(storage.now(), limit=1_000_000)
+        progress = _Progress(len(due))
+        started = time.monotonic()
+        reports = await services.poller.poll_all(due, on_done=progress.step)
+    finally:
+        await close_services(services)
+    if as_json:
+        for report in reports:
+            print(json.dumps(report.as_json(), ensure_ascii=False))
+        return EXIT_OK
+    print(f"{'STATUS':<13}{'NEW':>5}{'SECONDS':>9}  SOURCE")
+    for r in reports:
+        name = r.title or r.source.url
+        detail = f": {r.error}" if r.error else ""
+        print(f"{r.status.value:<13}{r.new:>5}{r.seconds:>9.2f}  {name}{detail}")
+    failed = sum(r.error is not None for r in reports)
+    new = sum(r.new for r in reports)
+    print(
+        f"{len(reports)} sources polled in {time.monotonic() - started:.1f} s:"
+        f" {new} new stories, {failed} failed"
+    )
+    return EXIT_OK
+
+
+def _print_sources(sources: list[Source], counts: dict[int, int]) -> None:
+    print(f"{'ID':>4}  {'STATUS':<12} {'ERRORS':>6} {'STORIES':>7}  {'LAST SUCCESS':<16}  SOURCE")
+    for s in sources:
+        print(
+            f"{s.id:>4}  {s.status.value:<12} {s.error_count:>6} {counts.get(s.id, 0):>7}"
+            f"  {_when(s.last_success_at):<16}  {s.title or '-'} <{s.url}>"
+        )
+        if s.last_error:
+            print(f"{'':>6}last error: {s.last_error}")
+
+
+async def manage_sources(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import configured_sources
+    from news.links import is_http_url
+
+    storage = await Storage.open(settings.database)
+    try:
+        # The operator's file is synced first, as at start: `list` shows what will be polled.
+        await storage.sources.sync(configured_sources(settings))
+        if args.verb == "list":
+            _print_sources(await storage.sources.all(), await storage.sources.story_counts())
+        elif args.verb == "add":
+            if not is_http_url(args.url.strip()):
+                return _fail(f"{args.url!r} is not an http(s) URL", EXIT_CONFIG)
+            source, created = await storage.sources.add(
+                args.url.strip(), origin=SourceOrigin.CLI, title=args.title
+            )
+            print(f"{'Added' if created else 'Already there'}: #{source.id} {source.url}")
+        elif args.verb == "remove":
+            removed = await storage.sources.remove(args.id)
+            if removed is None:
+                return _fail(f"no source with id {args.id}", EXIT_FAILURE)
+            print(f"Removed #{removed.id} {removed.url} (its stories stay in the archive)")
+        elif args.verb == "import":
+            try:
+                entries = parse_opml(await asyncio.to_thread(Path(args.file).read_bytes))
+            except OSError as exc:
+                return _fail(f"cannot read {args.file}: {exc.strerror}", EXIT_CONFIG)
+            added, updated = await storage.sources.sync(entries, origin=SourceOrigin.CLI)
+            print(
+                f"Imported {args.file}: {added} added, {updated} updated, {len(entries)} in the file"
+            )
+        elif args.verb == "export":
+            sources = await storage.sources.all()
+            print(write_opml(OpmlSource(s.url, s.title, s.site_url, None) for s in sources), end="")
+    finally:
+        await storage.close()
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -59,8 +187,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_CONFIG)
     setup_logging(settings.log_level, [settings.token.get()])
     try:
+        if args.command == "poll":
+            return asyncio.run(poll_once(settings, args.json))
+        if args.command == "sources":
+            return asyncio.run(manage_sources(settings, args))
         return run(settings)
-    except (SettingsError, CatalogueError, StorageError) as exc:
+    except (SettingsError, CatalogueError, StorageError, OpmlError) as exc:
         return _fail(str(exc), EXIT_CONFIG)
     except InvalidToken:
         return _fail("TELEGRAM_BOT_TOKEN was refused by the Bot API: check the token", EXIT_CONFIG)

@@ -11,7 +11,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import common, subscriptions
+from handlers import admin, common, subscriptions
 
 
 def register(application: Application) -> None:
@@ -24,6 +24,9 @@ def register(application: Application) -> None:
         (("unsubscribe",), subscriptions.unsubscribe),
         (("subscriptions", "list"), subscriptions.subscriptions),
         (("brands",), subscriptions.brands),
+        (("sources",), admin.sources),
+        (("addsource",), admin.add_source),
+        (("removesource",), admin.remove_source),
     ]
     for names, callback in commands:
         application.add_handler(CommandHandler(list(names), callback, filters=new))

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 from telegram.ext import Application, CallbackContext, ExtBot
 
 if TYPE_CHECKING:
+    from bot.jobs import PollScheduler
     from bot.settings import Settings
+    from fetch.poller import Poller
     from news.catalogue import Catalogue
     from storage import Storage
 
@@ -25,6 +27,8 @@ class Services:
     settings: Settings
     catalogue: Catalogue
     storage: Storage
+    poller: Poller | None = None
+    scheduler: PollScheduler | None = None
     # (chat id, user id) -> (when asked, is admin): Telegram is asked at most once a minute.
     admin_cache: dict[tuple[int, int], tuple[float, bool]] = field(default_factory=dict)
 

@@ -19,6 +19,8 @@ import aiosqlite
 
 from storage.chats import ChatStore
 from storage.migrations import MIGRATIONS
+from storage.sources import SourceStore
+from storage.stories import StoryStore
 from storage.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ class Storage:
         self._write_lock = asyncio.Lock()
         self.chats = ChatStore(self)
         self.subscriptions = SubscriptionStore(self)
+        self.sources = SourceStore(self)
+        self.stories = StoryStore(self)
 
     @classmethod
     async def open(cls, path: Path | str, *, clock: Clock = time.time) -> Storage:

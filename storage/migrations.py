@@ -37,4 +37,64 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX subscriptions_by_value ON subscriptions (kind, value);
         """,
     ),
+    (
+        2,
+        """
+        CREATE TABLE sources (
+            id              INTEGER PRIMARY KEY,
+            url             TEXT    NOT NULL UNIQUE,  -- exactly as configured
+            title           TEXT,
+            site_url        TEXT,
+            -- file: the operator's OPML; cli: `newsbot sources add`; chat: /addsource (untrusted:
+            -- fetched only from public addresses)
+            origin          TEXT    NOT NULL DEFAULT 'file' CHECK (origin IN ('file', 'cli', 'chat')),
+            added_at        INTEGER NOT NULL,
+            removed_at      INTEGER,  -- soft delete: a removed URL is not re-added by the OPML sync
+            status          TEXT    NOT NULL DEFAULT 'new'
+                            CHECK (status IN ('new', 'ok', 'not_modified', 'error')),
+            last_error      TEXT,
+            error_count     INTEGER NOT NULL DEFAULT 0,  -- consecutive failures
+            failing_since   INTEGER,  -- start of the current failure streak
+            alerted         INTEGER NOT NULL DEFAULT 0,  -- admins told about this streak
+            etag            TEXT,
+            last_modified   TEXT,
+            last_checked_at INTEGER,
+            last_success_at INTEGER,
+            next_check_at   INTEGER NOT NULL DEFAULT 0,
+            backlog_done    INTEGER NOT NULL DEFAULT 0  -- the first successful poll happened
+        );
+        CREATE INDEX sources_due ON sources (next_check_at) WHERE removed_at IS NULL;
+
+        CREATE TABLE stories (
+            id            INTEGER PRIMARY KEY,
+            cluster_id    INTEGER NOT NULL,  -- the first story of its cluster (itself if first)
+            link          TEXT UNIQUE,       -- canonical; the same article from two sources is one story
+            title         TEXT    NOT NULL,
+            title_key     TEXT    NOT NULL,  -- normalized title: same headline, same cluster
+            text          TEXT    NOT NULL DEFAULT '',
+            author        TEXT,
+            image_url     TEXT,
+            language      TEXT,
+            published_at  INTEGER NOT NULL,
+            first_seen_at INTEGER NOT NULL,
+            updated_at    INTEGER NOT NULL,
+            backlog       INTEGER NOT NULL DEFAULT 0  -- first seen in a source's first poll: never pushed
+        );
+        CREATE INDEX stories_by_title_key ON stories (title_key, first_seen_at);
+        CREATE INDEX stories_by_published ON stories (published_at);
+        CREATE INDEX stories_by_cluster ON stories (cluster_id);
+
+        -- A story as one source carries it. Identity within a source: guid, else canonical
+        -- link, else a hash of title and text; the primary key makes re-polls idempotent.
+        CREATE TABLE story_sources (
+            source_id     INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+            identity      TEXT    NOT NULL,
+            story_id      INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+            content_hash  TEXT    NOT NULL,  -- detects an edited story cheaply
+            first_seen_at INTEGER NOT NULL,
+            PRIMARY KEY (source_id, identity)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_sources_by_story ON story_sources (story_id);
+        """,
+    ),
 ]

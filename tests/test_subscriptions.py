@@ -318,9 +318,14 @@ async def test_subscriptions_survive_a_restart(settings: Settings, telegram):
 
 
 async def test_command_menu_is_registered(bot):
-    (call,) = bot.telegram.calls_to("setMyCommands")
-    names = {c["command"] for c in call.params["commands"]}
+    everyone, operator = bot.telegram.calls_to("setMyCommands")
+    names = {c["command"] for c in everyone.params["commands"]}
     assert {"subscribe", "unsubscribe", "subscriptions", "brands", "help"} <= names
+    assert "sources" not in names  # operator commands stay out of everyone's menu
+    assert operator.params["scope"] == {"type": "chat", "chat_id": OPERATOR_ID}
+    assert {"sources", "addsource", "removesource"} <= {
+        c["command"] for c in operator.params["commands"]
+    }
 
 
 async def test_refused_command_menu_does_not_stop_the_bot(settings, telegram):

@@ -1,0 +1,102 @@
+"""Jobs the JobQueue (APScheduler) runs inside `newsbot run`.
+
+The poll tick only *selects* due sources and starts one task per source; it does not wait for
+them. So a tick takes milliseconds and never overlaps itself, a slow or hung source (bounded
+by the fetcher's deadline anyway) never delays the others, and command handlers keep running
+on the same event loop. A source already being polled is not started twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from fetch.poller import Poller, PollReport
+from news.telegram_html import escape, quoted
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 5.0
+
+
+class PollScheduler:
+    def __init__(
+        self,
+        poller: Poller,
+        *,
+        admins: frozenset[int],
+        notify: Callable[[int, str], Awaitable[None]],
+        on_report: Callable[[PollReport], Awaitable[None]] | None = None,
+    ) -> None:
+        self.poller = poller
+        self.admins = admins
+        self.notify = notify
+        self.on_report = on_report
+        self.in_flight: set[int] = set()
+        self._tasks: set[asyncio.Task] = set()
+
+    async def tick(self, _context: object = None) -> int:
+        """Start a poll for every due source not already in flight; return how many started."""
+        storage = self.poller.storage
+        due = await storage.sources.due(storage.now(), exclude=self.in_flight)
+        for source in due:
+            self.in_flight.add(source.id)
+            task = asyncio.create_task(self._run(source), name=f"poll-source-{source.id}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(due)
+
+    async def _run(self, source) -> None:
+        try:
+            report = await self.poller.poll(source)
+            if report.alert:
+                await self._alert(report)
+            if self.on_report is not None:
+                await self.on_report(report)
+        except Exception:
+            log.exception("Unexpected error after polling source %s", source.id)
+        finally:
+            self.in_flight.discard(source.id)
+
+    async def _alert(self, report: PollReport) -> None:
+        """Tell the operators once that a source has been failing for a day."""
+        source = report.source
+        text = (
+            f"⚠️ Source #{source.id} {quoted(source.title or source.url, 80)} has failed for a"
+            f" day ({source.error_count} times in a row). Last error: {escape(report.error or '')}"
+            f"\n{escape(source.url)}\nRemove it with /removesource {source.id}"
+        )
+        for admin in sorted(self.admins):
+            try:
+                await self.notify(admin, text)
+            except TelegramError as exc:
+                log.warning("Could not alert admin %s: %s", admin, exc)
+        await self.poller.storage.sources.mark_alerted(source.id)
+
+    async def idle(self) -> None:
+        """Wait until the polls in flight are done (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def shutdown(self, grace: float = 3.0) -> None:
+        """Let polls in flight finish their writes for `grace` seconds, then cancel the rest
+        (a cancelled poll rolls its transaction back and is simply polled again later)."""
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=grace)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def schedule_polling(application: Application, scheduler: PollScheduler, interval: float) -> None:
+    application.job_queue.run_repeating(
+        scheduler.tick,
+        interval=interval,
+        first=0.5,
+        name="poll-tick",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )

@@ -1,0 +1,1 @@
+"""The network edge for news sources: HTTP fetching, the SSRF guard, the polling orchestrator."""

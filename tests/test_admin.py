@@ -1,0 +1,125 @@
+"""Operator commands in Telegram and the polling job inside the running bot."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.jobs import PollScheduler
+from fetch.http import Fetcher
+from fetch.poller import Poller
+from news.models import SourceOrigin
+from news.opml import OpmlSource, write_opml
+from news.schedule import DAY
+from storage import Storage
+from tests.conftest import OPERATOR_ID
+from tests.fakes.feed_server import FeedServer, rss
+from tests.harness import running_bot
+
+ADMIN = {"chat_id": OPERATOR_ID}
+
+
+@pytest.fixture
+async def feeds():
+    async with FeedServer() as server:
+        yield server
+
+
+@pytest.fixture
+def opml_settings(settings, feeds, tmp_path):
+    good = feeds.feed(
+        "/good.xml", rss("Good Feed", [{"title": "Xiaomi opens a lab", "link": "https://x.test/1"}])
+    )
+    bad = feeds.status("/bad.xml", 500)
+    path = tmp_path / "feeds.opml"
+    path.write_text(
+        write_opml([OpmlSource(good, "Good"), OpmlSource(bad, "Bad")]), encoding="utf-8"
+    )
+    return dataclasses.replace(settings, sources=path)
+
+
+async def test_the_running_bot_polls_its_sources(opml_settings, telegram, feeds):
+    async with running_bot(opml_settings, telegram) as bot:
+        scheduler = bot.services.scheduler
+        await bot.services.scheduler.tick()
+        await scheduler.idle()
+        assert await bot.services.storage.stories.count() == 1
+        assert await scheduler.tick() == 0  # nothing due again so soon
+
+        reply = await bot.ask("/sources", **ADMIN)
+        text = reply.plain_text
+        assert "2 sources, 1 failing" in text
+        assert "Good" in text and "1 stories" in text
+        assert "HTTP 500" in text
+
+
+async def test_operator_commands_are_refused_to_others(bot):
+    for command in ("/sources", "/addsource https://example.org/feed", "/removesource 1"):
+        reply = await bot.ask(command, chat_id=4242)
+        assert "for the bot's operators" in reply.plain_text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/feed.xml",
+        "http://localhost/feed",
+        "http://10.1.2.3/feed",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/feed",
+        "http://2130706433/feed",
+        "file:///etc/passwd",
+        "gopher://example.org/",
+    ],
+)
+async def test_addsource_refuses_private_and_odd_addresses(bot, url):
+    reply = await bot.ask(f"/addsource {url}", **ADMIN)
+    assert reply.plain_text.startswith("Refused:")
+    assert url not in {s.url for s in await bot.services.storage.sources.all()}
+
+
+async def test_addsource_and_removesource_usage(bot):
+    assert "Usage" in (await bot.ask("/addsource", **ADMIN)).plain_text
+    assert "Usage" in (await bot.ask("/removesource abc", **ADMIN)).plain_text
+    assert "No source #999" in (await bot.ask("/removesource 999", **ADMIN)).plain_text
+
+
+async def test_removesource_stops_polling_but_keeps_stories(opml_settings, telegram):
+    async with running_bot(opml_settings, telegram) as bot:
+        await bot.services.scheduler.tick()
+        await bot.services.scheduler.idle()
+        good = next(s for s in await bot.services.storage.sources.all() if s.title == "Good")
+        reply = await bot.ask(f"/removesource {good.id}", **ADMIN)
+        assert "Removed" in reply.plain_text and "stay in the archive" in reply.plain_text
+        assert good.id not in {s.id for s in await bot.services.storage.sources.all()}
+        assert await bot.services.storage.stories.count() == 1
+    # A restart re-reads the OPML file, but what an admin removed stays removed.
+    async with running_bot(opml_settings, telegram) as bot:
+        assert good.url not in {s.url for s in await bot.services.storage.sources.all()}
+
+
+async def test_admins_are_told_once_when_a_source_fails_for_a_day(tmp_path, feeds):
+    now = [1_795_564_800.0]
+    storage = await Storage.open(tmp_path / "db.sqlite3", clock=lambda: now[0])
+    fetcher = Fetcher(connect_timeout=1, read_timeout=1, deadline=3)
+    sent: list[tuple[int, str]] = []
+
+    async def notify(chat_id: int, text: str) -> None:
+        sent.append((chat_id, text))
+
+    scheduler = PollScheduler(
+        Poller(storage, fetcher, interval=300), admins=frozenset({1, 2}), notify=notify
+    )
+    await storage.sources.add(feeds.status("/down.xml", 503), origin=SourceOrigin.CLI)
+    try:
+        for _ in range(4):  # a failure now, then every 12 hours
+            await scheduler.tick()
+            await scheduler.idle()
+            await storage.conn.execute("UPDATE sources SET next_check_at = 0")
+            now[0] += DAY / 2
+    finally:
+        await fetcher.aclose()
+        await storage.close()
+    assert [chat for chat, _ in sent] == [1, 2]  # each admin once, not at every failure
+    assert "has failed for a day" in sent[0][1] and "/removesource" in sent[0][1]

@@ -1,0 +1,220 @@
+"""Polling end to end: loopback feed server -> fetcher -> feedparser -> normalize -> SQLite."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from fetch.http import Fetcher
+from fetch.poller import Poller
+from news.models import SourceOrigin, SourceStatus
+from news.schedule import DAY
+from storage import Storage
+from tests.fakes.feed_server import FeedServer, rss
+
+INTERVAL = 300
+
+
+def item(n: int, **extra) -> dict:
+    base = {
+        "title": f"Xiaomi story number {n}",
+        "link": f"https://news.example.test/story-{n}?utm_source=rss",
+        "guid": f"story-{n}",
+        "description": f"<p>Xiaomi did thing {n}.</p><p>The post Story {n} appeared first on Example.</p>",
+        "pubDate": "Tue, 24 Nov 2026 10:00:00 GMT",
+    }
+    return base | extra
+
+
+class Clock:
+    def __init__(self, now: float = 1_795_564_800) -> None:  # 2026-11-25 00:00 UTC
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def env(tmp_path):
+    clock = Clock()
+    storage = await Storage.open(tmp_path / "bot.sqlite3", clock=clock)
+    fetcher = Fetcher(connect_timeout=1, read_timeout=1, deadline=3)
+    async with FeedServer() as server:
+        poller = Poller(storage, fetcher, interval=INTERVAL, rng=random.Random(1))
+        yield server, storage, poller, clock
+    await fetcher.aclose()
+    await storage.close()
+
+
+async def add(storage, url):
+    source, _ = await storage.sources.add(url, origin=SourceOrigin.CLI)
+    return source
+
+
+async def story_rows(storage):
+    async with storage.conn.execute(
+        "SELECT id, cluster_id, link, title, text, backlog FROM stories ORDER BY id"
+    ) as c:
+        return [tuple(r) async for r in c]
+
+
+async def test_first_poll_is_backlog_then_only_new_items_are_new(env):
+    server, storage, poller, _ = env
+    url = server.feed("/feed.xml", rss("Phones Daily", [item(1), item(2)]))
+    source = await add(storage, url)
+
+    first = await poller.poll(source)
+    assert first.as_json() == {
+        "url": url, "title": "Phones Daily", "status": "ok", "new": 2, "error": None,
+        "seconds": first.as_json()["seconds"],
+    }  # fmt: skip
+    assert first.new_story_ids == []  # backlog: stored, never pushed
+    rows = await story_rows(storage)
+    assert [r[5] for r in rows] == [1, 1]
+    assert rows[0][2] == "https://news.example.test/story-1"  # tracking parameter gone
+    assert "appeared first on" not in rows[0][4] and "Xiaomi did thing 1." in rows[0][4]
+
+    second = await poller.poll(await storage.sources.get(source.id))
+    assert (second.status, second.new) == (SourceStatus.NOT_MODIFIED, 0)
+
+    server.feed("/feed.xml", rss("Phones Daily", [item(3), item(1), item(2)]))
+    third = await poller.poll(await storage.sources.get(source.id))
+    assert (third.status, third.new) == (SourceStatus.OK, 1)
+    rows = await story_rows(storage)
+    assert len(rows) == 3 and rows[2][5] == 0 and third.new_story_ids == [rows[2][0]]
+
+
+async def test_repolling_without_validators_never_duplicates(env):
+    server, storage, poller, _ = env
+    url = server.feed("/plain.xml", rss("Plain", [item(1), item(2)]), etag=None, last_modified=None)
+    source = await add(storage, url)
+    for _ in range(3):
+        report = await poller.poll(await storage.sources.get(source.id))
+    assert report.new == 0 and len(await story_rows(storage)) == 2
+
+
+async def test_an_edited_story_is_updated_not_added(env):
+    server, storage, poller, _ = env
+    url = server.feed("/feed.xml", rss("Desk", [item(1)]))
+    source = await add(storage, url)
+    await poller.poll(source)
+    server.feed("/feed.xml", rss("Desk", [item(1, title="Xiaomi story number 1, corrected")]))
+    report = await poller.poll(await storage.sources.get(source.id))
+    rows = await story_rows(storage)
+    assert report.new == 0 and len(rows) == 1 and rows[0][3] == "Xiaomi story number 1, corrected"
+
+
+async def test_same_article_from_two_sources_is_one_story(env):
+    server, storage, poller, _ = env
+    a = await add(storage, server.feed("/a.xml", rss("A", [item(1)])))
+    b = await add(
+        storage,
+        server.feed(
+            "/b.xml",
+            rss(
+                "B", [item(1, guid="other-guid", link="https://news.example.test/story-1#comments")]
+            ),
+        ),
+    )
+    await poller.poll(a)
+    await poller.poll(b)
+    assert len(await story_rows(storage)) == 1
+    counts = await storage.sources.story_counts()
+    assert counts == {a.id: 1, b.id: 1}
+
+
+async def test_the_same_headline_elsewhere_joins_the_cluster(env):
+    server, storage, poller, _ = env
+    a = await add(storage, server.feed("/a.xml", rss("A", [item(1)])))
+    b = await add(
+        storage, server.feed("/b.xml", rss("B", [item(9, title="XIAOMI story number 1!")]))
+    )
+    await poller.poll(a)
+    await poller.poll(b)
+    rows = await story_rows(storage)
+    assert len(rows) == 2 and rows[0][1] == rows[1][1] == rows[0][0]
+
+
+async def test_failures_back_off_and_a_success_resets(env):
+    server, storage, poller, clock = env
+    url = server.status("/feed.xml", 500)
+    source = await add(storage, url)
+    expected = []
+    for failures in (1, 2, 3):
+        report = await poller.poll(await storage.sources.get(source.id))
+        assert (
+            report.status is SourceStatus.ERROR and report.error == "HTTP 500 Internal Server Error"
+        )
+        row = await storage.sources.get(source.id)
+        assert row.error_count == failures
+        delay = row.next_check_at - int(clock.now)
+        expected.append(INTERVAL * 2**failures)
+        assert expected[-1] <= delay <= expected[-1] * 1.1
+    server.feed("/feed.xml", rss("Back", [item(1)]))
+    report = await poller.poll(await storage.sources.get(source.id))
+    row = await storage.sources.get(source.id)
+    assert report.status is SourceStatus.OK and row.error_count == 0 and row.last_error is None
+
+
+async def test_retry_after_is_honoured(env):
+    server, storage, poller, clock = env
+    source = await add(storage, server.status("/busy.xml", 429, headers={"Retry-After": "7200"}))
+    await poller.poll(source)
+    row = await storage.sources.get(source.id)
+    assert row.next_check_at - int(clock.now) >= 7200
+
+
+async def test_ttl_and_max_age_slow_polling_down_but_never_past_a_day(env):
+    server, storage, poller, clock = env
+    url = server.feed(
+        "/ttl.xml", rss("Slow", [item(1)], ttl=60 * 24 * 30), cache_control="max-age=60"
+    )
+    source = await add(storage, url)
+    await poller.poll(source)
+    delay = (await storage.sources.get(source.id)).next_check_at - int(clock.now)
+    assert delay == DAY
+
+
+@pytest.mark.parametrize(
+    ("setup", "error"),
+    [
+        (lambda s: s.html_page("/page"), "not a feed (an HTML page)"),
+        (lambda s: s.feed("/empty.xml", b"", content_type="application/xml"), "empty document"),
+        (
+            lambda s: s.feed("/junk.xml", b"\x00\x01garbage{", content_type="application/xml"),
+            "not a feed",
+        ),
+        (lambda s: s.gzip_bomb("/bomb"), "body larger than 10 MiB"),
+        (lambda s: FeedServer.dead_url(), "connection failed"),
+    ],
+)
+async def test_bad_sources_end_as_a_status(env, setup, error):
+    server, storage, poller, _ = env
+    source = await add(storage, setup(server))
+    report = await poller.poll(source)
+    assert report.status is SourceStatus.ERROR and error in report.error
+    assert (await storage.sources.get(source.id)).last_error == report.error
+
+
+async def test_alert_is_raised_once_after_a_day_of_failures(env):
+    server, storage, poller, clock = env
+    source = await add(storage, server.status("/down.xml", 503))
+    assert not (await poller.poll(source)).alert
+    clock.now += DAY
+    report = await poller.poll(await storage.sources.get(source.id))
+    assert report.alert
+    await storage.sources.mark_alerted(source.id)
+    clock.now += DAY
+    assert not (await poller.poll(await storage.sources.get(source.id))).alert
+
+
+async def test_poll_all_polls_concurrently_and_reports_each(env):
+    server, storage, poller, _ = env
+    urls = [server.feed(f"/f{i}.xml", rss(f"F{i}", [item(10 * i + 1)])) for i in range(5)]
+    for url in urls:
+        await add(storage, url)
+    due = await storage.sources.due(int(storage.now()) + 1)
+    reports = await poller.poll_all(due)
+    assert sorted(r.source.url for r in reports) == sorted(urls)
+    assert all(r.status is SourceStatus.OK and r.new == 1 for r in reports)
