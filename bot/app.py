@@ -15,12 +15,15 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 from bot.jobs import TICK_SECONDS, PollScheduler, schedule_polling
+from bot.pacing import TelegramPacer
+from bot.sender import Sender
 from bot.settings import Settings
 from fetch.http import Fetcher
-from fetch.poller import Poller
+from fetch.poller import Poller, PollReport
 from handlers.admin import ADMIN_COMMANDS
 from handlers.context import SERVICES_KEY, NewsContext, Services
 from news.catalogue import Catalogue, load_catalogue
+from news.matching import Matcher
 from news.opml import OpmlError, OpmlSource, load_default_sources, parse_opml
 from news.replies import COMMANDS
 from storage import Storage
@@ -57,14 +60,26 @@ async def open_services(settings: Settings, catalogue: Catalogue) -> Services:
         raise
     if added or updated:
         log.info("Sources synced: %d added, %d updated", added, updated)
-    fetcher = Fetcher()
-    poller = Poller(storage, fetcher, interval=settings.poll_interval)
+    poller = Poller(
+        storage,
+        Fetcher(),
+        interval=settings.poll_interval,
+        matcher=Matcher(catalogue),
+        push_max_age_hours=settings.push_max_age_hours,
+    )
     return Services(settings=settings, catalogue=catalogue, storage=storage, poller=poller)
 
 
-async def close_services(services: Services) -> None:
+async def stop_workers(services: Services) -> None:
+    """Polls and sends in flight get SHUTDOWN_GRACE seconds to finish and commit."""
     if services.scheduler is not None:
         await services.scheduler.shutdown(grace=SHUTDOWN_GRACE)
+    if services.sender is not None:
+        await services.sender.stop(grace=SHUTDOWN_GRACE)
+
+
+async def close_services(services: Services) -> None:
+    await stop_workers(services)
     if services.poller is not None:
         await services.poller.fetcher.aclose()
     await services.storage.close()
@@ -83,10 +98,27 @@ def build_application(settings: Settings, catalogue: Catalogue | None = None) ->
         async def notify(chat_id: int, text: str) -> None:
             await application.bot.send_message(chat_id, text)
 
-        services.scheduler = PollScheduler(services.poller, admins=settings.admins, notify=notify)
+        services.sender = Sender(
+            services.storage, application.bot, link_previews=settings.link_previews
+        )
+        services.sender.start()
+
+        async def on_report(report: PollReport) -> None:
+            if report.queued and services.sender is not None:
+                services.sender.notify()
+
+        services.scheduler = PollScheduler(
+            services.poller, admins=settings.admins, notify=notify, on_report=on_report
+        )
         schedule_polling(application, services.scheduler, min(TICK_SECONDS, settings.poll_interval))
         await register_commands(application, settings.admins)
         log.info("newsbot started as @%s; database %s", application.bot.username, settings.database)
+
+    async def post_stop(application: Application) -> None:
+        # Before Application.shutdown closes the bot's HTTP client: sends in flight finish.
+        services: Services | None = application.bot_data.get(SERVICES_KEY)
+        if services is not None:
+            await stop_workers(services)
 
     async def post_shutdown(application: Application) -> None:
         services: Services | None = application.bot_data.pop(SERVICES_KEY, None)
@@ -106,7 +138,9 @@ def build_application(settings: Settings, catalogue: Catalogue | None = None) ->
             )
         )
         .concurrent_updates(CONCURRENT_UPDATES)
+        .rate_limiter(TelegramPacer())
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )

@@ -65,6 +65,7 @@ class Settings:
     admins: frozenset[int] = frozenset()
     timezone: str = "UTC"
     log_level: str = "INFO"
+    link_previews: bool = False
 
     def require_token(self) -> str:
         """The token, or a SettingsError for commands that must talk to Telegram."""
@@ -151,6 +152,17 @@ def _log_level(raw: Mapping[str, str]) -> str:
     return value
 
 
+def _bool(raw: Mapping[str, str], name: str, default: bool) -> bool:
+    value = raw.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={value!r} is not a yes/no value: expected on or off")
+
+
 def merged_environment(
     environ: Mapping[str, str] | None = None, dotenv_path: Path | None = None
 ) -> dict[str, str]:
@@ -182,4 +194,5 @@ def load_settings(
         admins=_admins(raw),
         timezone=_timezone(raw),
         log_level=_log_level(raw),
+        link_previews=_bool(raw, "NEWSBOT_LINK_PREVIEWS", False),
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from fetch.guard import public_only
 from fetch.http import Fetcher, FetchResult
 from news.feeds import ParsedFeed, parse_feed
+from news.matching import Matcher
 from news.models import Source, SourceOrigin, SourceStatus
 from news.schedule import base_delay, next_check_at, should_alert
 from storage import Storage
@@ -33,6 +34,7 @@ class PollReport:
     error: str | None = None
     seconds: float = 0.0
     new_story_ids: list[int] = field(default_factory=list)
+    queued: int = 0  # push deliveries enqueued
     alert: bool = False  # failing for a day and the admins have not been told yet
 
     def as_json(self) -> dict:
@@ -53,12 +55,29 @@ class Poller:
         fetcher: Fetcher,
         *,
         interval: int,
+        matcher: Matcher | None = None,
+        push_max_age_hours: int = 48,
         rng: random.Random | None = None,
     ) -> None:
         self.storage = storage
         self.fetcher = fetcher
         self.interval = interval
+        self.matcher = matcher
+        self.push_max_age = push_max_age_hours * 3600
         self.rng = rng or random.Random()
+        self._keywords: frozenset[str] = frozenset()
+
+    async def _tagger(self):
+        """Match with the catalogue and the keywords chats follow right now; the matcher is
+        recompiled only when that set of keywords changed."""
+        if self.matcher is None:
+            return None
+        keywords = await self.storage.subscriptions.keywords()
+        if keywords != self._keywords:
+            self.matcher = self.matcher.with_keywords(keywords)
+            self._keywords = keywords
+        matcher = self.matcher
+        return lambda draft: matcher.match(draft.title, draft.text)
 
     async def poll(self, source: Source) -> PollReport:
         started = time.monotonic()
@@ -97,7 +116,14 @@ class Poller:
 
     async def _stored(self, source: Source, fetched: FetchResult, parsed: ParsedFeed) -> PollReport:
         first_poll = not source.backlog_done
-        stored = await self.storage.stories.store(source.id, parsed.stories, backlog=first_poll)
+        now = self.storage.now()
+        stored = await self.storage.stories.store(
+            source.id,
+            parsed.stories,
+            backlog=first_poll,
+            tag=await self._tagger(),
+            push_since=now - self.push_max_age if self.push_max_age else 0,
+        )
         delay = base_delay(self.interval, max_age=fetched.max_age, ttl_minutes=parsed.ttl_minutes)
         await self.storage.sources.record_success(
             source.id,
@@ -114,6 +140,7 @@ class Poller:
             title=source.title or parsed.title,
             new=len(stored.new),
             new_story_ids=[] if first_poll else stored.new,
+            queued=stored.queued,
         )
 
     async def _failed(self, source: Source, error: str, retry_after: int | None) -> PollReport:

@@ -11,7 +11,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, common, subscriptions
+from handlers import admin, common, delivery, subscriptions
 
 
 def register(application: Application) -> None:
@@ -24,6 +24,7 @@ def register(application: Application) -> None:
         (("unsubscribe",), subscriptions.unsubscribe),
         (("subscriptions", "list"), subscriptions.subscriptions),
         (("brands",), subscriptions.brands),
+        (("mode",), delivery.mode),
         (("sources",), admin.sources),
         (("addsource",), admin.add_source),
         (("removesource",), admin.remove_source),
@@ -36,6 +37,7 @@ def register(application: Application) -> None:
     application.add_handler(
         CallbackQueryHandler(subscriptions.unsubscribe_button, pattern=r"^unsub:")
     )
+    application.add_handler(CallbackQueryHandler(delivery.mode_button, pattern=r"^mode:"))
     application.add_handler(CallbackQueryHandler(common.expired_button))
     application.add_handler(ChatMemberHandler(common.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, common.migrated))

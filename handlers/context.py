@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 if TYPE_CHECKING:
     from bot.jobs import PollScheduler
+    from bot.sender import Sender
     from bot.settings import Settings
     from fetch.poller import Poller
     from news.catalogue import Catalogue
@@ -29,6 +30,7 @@ class Services:
     storage: Storage
     poller: Poller | None = None
     scheduler: PollScheduler | None = None
+    sender: Sender | None = None
     # (chat id, user id) -> (when asked, is admin): Telegram is asked at most once a minute.
     admin_cache: dict[tuple[int, int], tuple[float, bool]] = field(default_factory=dict)
 

@@ -19,6 +19,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("unsubscribe", "Stop following: /unsubscribe xiaomi"),
     ("subscriptions", "What this chat follows"),
     ("brands", "The brands I know"),
+    ("mode", "Instant pushes, daily digest, both or off"),
     ("help", "How to use this bot"),
 ]
 
@@ -39,6 +40,7 @@ def welcome() -> str:
             "/unsubscribe <i>brand</i> — stop following (without a name: pick from a list)",
             "/subscriptions — what this chat follows (also /list)",
             "/brands — the brands I know",
+            "/mode — instant pushes, the daily digest, both (the default) or off",
             "",
             "How news reaches you: instant pushes as stories appear, /latest <i>brand</i> for"
             " the freshest from the archive, and a daily digest at your local time.",

@@ -91,7 +91,7 @@ class ChatStore:
         """A group became a supergroup with a new id: move the chat and all it owns.
 
         If the new id is already known (the bot saw the supergroup first), the old chat's
-        subscriptions are merged into it. Returns False when the old chat is unknown.
+        subscriptions and deliveries are merged into it. Returns False when the old chat is unknown.
         """
         async with self._s.transaction() as db:
             async with db.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,)) as c:
@@ -104,6 +104,13 @@ class ChatStore:
                     "INSERT OR IGNORE INTO subscriptions (chat_id, kind, value, label, created_at)"
                     " SELECT ?, kind, value, label, created_at FROM subscriptions"
                     " WHERE chat_id = ?",
+                    (new_id, old_id),
+                )
+                await db.execute(
+                    "INSERT OR IGNORE INTO deliveries (chat_id, story_id, cluster_id, status,"
+                    " attempts, next_attempt_at, created_at, sent_at, error)"
+                    " SELECT ?, story_id, cluster_id, status, attempts, next_attempt_at,"
+                    " created_at, sent_at, error FROM deliveries WHERE chat_id = ?",
                     (new_id, old_id),
                 )
                 await db.execute("DELETE FROM chats WHERE id = ?", (old_id,))

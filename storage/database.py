@@ -18,6 +18,7 @@ from pathlib import Path
 import aiosqlite
 
 from storage.chats import ChatStore
+from storage.deliveries import DeliveryStore
 from storage.migrations import MIGRATIONS
 from storage.sources import SourceStore
 from storage.stories import StoryStore
@@ -41,6 +42,7 @@ class Storage:
         self.subscriptions = SubscriptionStore(self)
         self.sources = SourceStore(self)
         self.stories = StoryStore(self)
+        self.deliveries = DeliveryStore(self)
 
     @classmethod
     async def open(cls, path: Path | str, *, clock: Clock = time.time) -> Storage:

@@ -97,4 +97,35 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX story_sources_by_story ON story_sources (story_id);
         """,
     ),
+    (
+        3,
+        """
+        -- What each story is about (about = 1) or only mentions (about = 0), by brand key.
+        CREATE TABLE story_brands (
+            story_id INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+            brand    TEXT    NOT NULL,
+            about    INTEGER NOT NULL,
+            PRIMARY KEY (story_id, brand)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_brands_by_brand ON story_brands (brand, about, story_id);
+
+        -- The outbox: one row per chat and story cluster, written in the transaction that
+        -- stores the story, so a crash can neither lose nor double a delivery decision.
+        CREATE TABLE deliveries (
+            id              INTEGER PRIMARY KEY,
+            chat_id         INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE ON UPDATE CASCADE,
+            story_id        INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+            cluster_id      INTEGER NOT NULL,
+            status          TEXT    NOT NULL DEFAULT 'pending'
+                            CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
+            created_at      INTEGER NOT NULL,
+            sent_at         INTEGER,
+            error           TEXT,
+            UNIQUE (chat_id, cluster_id)
+        );
+        CREATE INDEX deliveries_pending ON deliveries (id) WHERE status = 'pending';
+        """,
+    ),
 ]

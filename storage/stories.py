@@ -14,11 +14,14 @@ A source's first successful poll is its backlog: stored and searchable, flagged 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from news.models import StoryDraft
+from news.render import StoryView
+from news.summary import lead_summary
+from storage.deliveries import enqueue
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -29,11 +32,23 @@ CLUSTER_WINDOW = 3 * 86_400
 _CHUNK = 400  # bound parameters per IN (...) query, well under SQLite's limit
 
 
+class Tags(Protocol):
+    """What a tagger says about a story (news.matching.MatchResult has this shape)."""
+
+    about: frozenset[str]
+    mentions: frozenset[str]
+    keywords: frozenset[str]
+
+
+Tagger = Callable[[StoryDraft], Tags]
+
+
 @dataclass
 class StoreResult:
     new: list[int] = field(default_factory=list)  # ids of stories first seen in this poll
     updated: int = 0  # known stories whose content changed
     linked: int = 0  # stories another source already had
+    queued: int = 0  # push deliveries enqueued
 
 
 async def _lookup(
@@ -55,8 +70,16 @@ class StoryStore:
         self._s = storage
 
     async def store(
-        self, source_id: int, drafts: Iterable[StoryDraft], *, backlog: bool
+        self,
+        source_id: int,
+        drafts: Iterable[StoryDraft],
+        *,
+        backlog: bool,
+        tag: Tagger | None = None,
+        push_since: int = 0,
     ) -> StoreResult:
+        """Store a poll's entries. New stories are tagged with `tag` and, unless they are
+        backlog or published before `push_since`, queued for push, all in one transaction."""
         drafts = list(drafts)
         result = StoreResult()
         if not drafts:
@@ -97,8 +120,13 @@ class StoryStore:
                 if story_id is not None:
                     result.linked += 1
                 else:
-                    story_id = await self._insert(db, draft, clusters, backlog, now)
+                    story_id, cluster_id = await self._insert(db, draft, clusters, backlog, now)
                     result.new.append(story_id)
+                    if tag is not None:
+                        pushable = not backlog and draft.published_at >= push_since
+                        result.queued += await self._tag(
+                            db, draft, story_id, cluster_id, tag(draft), pushable, now
+                        )
                     if draft.link:
                         by_link[draft.link] = (story_id,)  # a later entry of this poll links here
                 links.append((source_id, draft.identity, story_id, draft.content_hash, now))
@@ -116,7 +144,8 @@ class StoryStore:
         clusters: dict[str, tuple],
         backlog: bool,
         now: int,
-    ) -> int:
+    ) -> tuple[int, int]:
+        """Insert a new story; returns (story id, cluster id)."""
         cluster = clusters.get(draft.title_key, (None,))[0] if draft.title_key else None
         async with db.execute(
             """
@@ -131,10 +160,39 @@ class StoryStore:
             row = await c.fetchone()
         story_id = row[0]
         if cluster is None:
+            cluster = story_id
             await db.execute("UPDATE stories SET cluster_id = id WHERE id = ?", (story_id,))
             if draft.title_key:
                 clusters[draft.title_key] = (story_id,)
-        return story_id
+        return story_id, cluster
+
+    async def _tag(
+        self,
+        db: aiosqlite.Connection,
+        draft: StoryDraft,
+        story_id: int,
+        cluster_id: int,
+        tags: Tags,
+        pushable: bool,
+        now: int,
+    ) -> int:
+        rows = [(story_id, b, 1) for b in sorted(tags.about)]
+        rows += [(story_id, b, 0) for b in sorted(tags.mentions - tags.about)]
+        if rows:
+            await db.executemany(
+                "INSERT OR REPLACE INTO story_brands (story_id, brand, about) VALUES (?, ?, ?)",
+                rows,
+            )
+        if not pushable:
+            return 0
+        return await enqueue(
+            db,
+            story_id=story_id,
+            cluster_id=cluster_id,
+            brands=sorted(tags.about),
+            keywords=sorted(tags.keywords),
+            now=now,
+        )
 
     async def _update(
         self,
@@ -157,6 +215,37 @@ class StoryStore:
             "UPDATE story_sources SET content_hash = ? WHERE source_id = ? AND identity = ?",
             [(d.content_hash, source_id, d.identity) for d in changed],
         )
+
+    async def views(self, story_ids: Sequence[int]) -> dict[int, StoryView]:
+        """What rendering needs, for several stories at once: the story, the name of the
+        source that carried it first, and the brands it is about."""
+        found: dict[int, StoryView] = {}
+        for i in range(0, len(story_ids), _CHUNK):
+            chunk = list(story_ids[i : i + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            async with self._s.conn.execute(
+                f"""
+                SELECT st.id, st.title, st.link, st.text, st.published_at,
+                       (SELECT coalesce(so.title, so.url) FROM story_sources AS ss
+                        JOIN sources AS so ON so.id = ss.source_id
+                        WHERE ss.story_id = st.id ORDER BY ss.first_seen_at, so.id LIMIT 1),
+                       (SELECT group_concat(brand, ' ') FROM story_brands
+                        WHERE story_id = st.id AND about = 1)
+                FROM stories AS st WHERE st.id IN ({marks})
+                """,
+                chunk,
+            ) as c:
+                async for row in c:
+                    found[row[0]] = StoryView(
+                        id=row[0],
+                        title=row[1],
+                        link=row[2],
+                        source=row[5],
+                        published_at=row[4],
+                        summary=lead_summary(row[3]),
+                        brands=tuple(sorted((row[6] or "").split())),
+                    )
+        return found
 
     async def count(self) -> int:
         async with self._s.conn.execute("SELECT count(*) FROM stories") as c:

@@ -66,6 +66,13 @@ class SubscriptionStore:
         ) as c:
             return [_subscription(row) async for row in c]
 
+    async def keywords(self) -> frozenset[str]:
+        """Every keyword some chat follows (normalized): what the matcher must look for."""
+        async with self._s.conn.execute(
+            "SELECT DISTINCT value FROM subscriptions WHERE kind = 'keyword'"
+        ) as c:
+            return frozenset([row[0] async for row in c])
+
     async def count(self, chat_id: int) -> int:
         async with self._s.conn.execute(
             "SELECT count(*) FROM subscriptions WHERE chat_id = ?", (chat_id,)

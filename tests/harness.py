@@ -84,5 +84,6 @@ async def running_bot(settings: Settings, telegram: FakeTelegram) -> AsyncIterat
     finally:
         await app.updater.stop()
         await app.stop()
+        await app.post_stop(app)
         await app.shutdown()
         await app.post_shutdown(app)

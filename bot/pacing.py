@@ -1,0 +1,169 @@
+"""Pacing every request to Telegram: one limiter for command replies and pushes alike.
+
+python-telegram-bot lets an application plug in a rate limiter. Its own AIORateLimiter
+stalls *all* requests while any one of them waits out a 429, and has no per-private-chat
+limit; this one keeps a 429 local to the request that drew it.
+
+- Messages (sendMessage and friends) go through GCRA buckets: one global (GLOBAL_RATE/s) and
+  one per chat (PRIVATE_RATE/s in private chats, GROUP_PER_MINUTE in groups and channels),
+  each with a small burst. Slots are handed out in order, so waiting is fair.
+- Other methods (getUpdates, answerCallbackQuery, getChatMember ...) are not paced.
+- A 429 RetryAfter is retried after the time Telegram asks, up to `rate_limit_args` times
+  (default MAX_RETRIES); only that request waits. The push sender passes 0 and requeues the
+  message itself, so a worker never sleeps on one chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+GLOBAL_RATE = 30.0
+GLOBAL_BURST = 5
+PRIVATE_RATE = 1.0
+PRIVATE_BURST = 2
+GROUP_PER_MINUTE = 20
+GROUP_BURST = 3
+MAX_RETRIES = 3
+MESSAGE_METHODS = frozenset(
+    [
+        "sendmessage",
+        "sendphoto",
+        "sendvideo",
+        "sendanimation",
+        "sendaudio",
+        "senddocument",
+        "sendsticker",
+        "sendvoice",
+        "sendvideonote",
+        "sendmediagroup",
+        "sendlocation",
+        "sendvenue",
+        "sendcontact",
+        "sendpoll",
+        "senddice",
+        "copymessage",
+        "copymessages",
+        "forwardmessage",
+        "forwardmessages",
+    ]
+)
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait. (`retry_after` is an int today and a timedelta in
+    PTB's next major version; reading it warns. The private timedelta is stable in 22.x.)"""
+    return exc._retry_after.total_seconds()
+
+
+class Gcra:
+    """Generic cell rate algorithm: a token bucket expressed as one timestamp."""
+
+    __slots__ = ("_tat", "clock", "interval", "tolerance")
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.tolerance = max(0, burst - 1) * self.interval
+        self.clock = clock
+        self._tat = 0.0  # the theoretical arrival time of the next request
+
+    def reserve(self) -> float:
+        """Take the next slot; return how long to wait for it."""
+        if not self.interval:
+            return 0.0
+        now = self.clock()
+        tat = max(self._tat, now)
+        self._tat = tat + self.interval
+        return max(0.0, tat - now - self.tolerance)
+
+    def idle(self) -> bool:
+        return self._tat <= self.clock()
+
+
+class TelegramPacer(BaseRateLimiter[int]):
+    def __init__(
+        self,
+        *,
+        global_rate: float = GLOBAL_RATE,
+        private_rate: float = PRIVATE_RATE,
+        group_per_minute: float = GROUP_PER_MINUTE,
+        max_retries: int = MAX_RETRIES,
+    ) -> None:
+        self._global = Gcra(global_rate, GLOBAL_BURST)
+        self._private_rate = private_rate
+        self._group_rate = group_per_minute / 60
+        self._chats: dict[int | str, Gcra] = {}
+        self._max_retries = max_retries
+        self._reservations = 0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    def _chat(self, chat_id: int | str) -> Gcra:
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            private = isinstance(chat_id, int) and chat_id > 0
+            bucket = self._chats[chat_id] = Gcra(
+                self._private_rate if private else self._group_rate,
+                PRIVATE_BURST if private else GROUP_BURST,
+            )
+        return bucket
+
+    def _prune(self) -> None:
+        """Forget chats whose bucket is full again, so the map does not grow forever."""
+        self._reservations += 1
+        if self._reservations % 1000 == 0:
+            self._chats = {k: v for k, v in self._chats.items() if not v.idle()}
+
+    async def _wait_for_slot(self, chat_id: Any) -> None:
+        # The chat's slot first, then a global one: a chat waiting on its own limit must not
+        # hold a global slot the other chats could use.
+        if chat_id is not None:
+            with_chat = self._chat(int(chat_id) if str(chat_id).lstrip("-").isdigit() else chat_id)
+            delay = with_chat.reserve()
+            self._prune()
+            if delay:
+                await asyncio.sleep(delay)
+        delay = self._global.reserve()
+        if delay:
+            await asyncio.sleep(delay)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        paced = endpoint.lower() in MESSAGE_METHODS
+        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        attempt = 0
+        while True:
+            if paced:
+                await self._wait_for_slot(data.get("chat_id"))
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt >= retries:
+                    raise
+                attempt += 1
+                seconds = exc._retry_after.total_seconds()
+                log.info(
+                    "Telegram asked to wait %.0f s (%s); retrying that request only",
+                    seconds,
+                    endpoint,
+                )
+                await asyncio.sleep(seconds)

@@ -1,0 +1,380 @@
+"""The push sender: paced like Telegram requires, restart-safe, never drops a message silently.
+
+It reads the outbox (storage.deliveries) in id order into one queue per chat and sends with a
+pool of workers:
+- one message in flight per chat, so a chat's stories arrive in order;
+- a chat is ready again PRIVATE_INTERVAL (1 s) after its last message, GROUP_INTERVAL (3 s,
+  i.e. 20 a minute) for groups and channels — a chat waiting on its own limit never holds up
+  the others;
+- the global 30 msg/s, shared with command replies, is the bot's rate limiter's job
+  (bot.pacing): pushes and replies draw from one bucket, and a reply waits for at most the
+  few pushes already in flight, never behind the whole broadcast.
+
+What Telegram answers decides what happens next:
+- 429 RetryAfter: that chat pauses for retry_after and the same message goes again; not
+  counted as a failure, never dropped;
+- timeouts, network errors, 5xx: retried with doubling backoff, up to MAX_ATTEMPTS;
+- 403 Forbidden (blocked, kicked): the chat is marked inactive (subscriptions kept; /start
+  brings it back) and its pending deliveries are skipped;
+- ChatMigrated: the chat and its subscriptions and deliveries move to the new id, and the
+  message goes there;
+- 400 BadRequest: logged with the story id, and the message is resent once as plain text.
+
+Restart safety: a delivery is marked sent after Telegram accepted it (marks are committed in
+small batches every FLUSH_INTERVAL and on shutdown). On SIGTERM the sender stops taking new
+messages, finishes the ones in flight and commits: nothing repeats, nothing is lost. After a
+hard kill, only the messages whose requests were in flight (at most WORKERS) may go twice —
+Telegram offers no idempotency key, so "at least once" is the honest promise there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+import time
+from collections import OrderedDict, deque
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.pacing import retry_seconds
+from news.models import DeliveryMode
+from news.render import StoryView, render_plain, render_story
+from storage import Storage
+from storage.deliveries import Delivery
+
+log = logging.getLogger(__name__)
+
+PRIVATE_INTERVAL = 1.0
+GROUP_INTERVAL = 3.0
+WORKERS = 16
+MAX_ATTEMPTS = 12  # with the backoff below, about two hours of trying
+RETRY_BASE = 5  # seconds; doubles per attempt, capped at RETRY_MAX
+RETRY_MAX = 3600
+FLUSH_INTERVAL = 0.05
+LOAD_BATCH = 5000
+MAX_QUEUED = 50_000  # deliveries held in memory at once; the rest wait in SQLite
+IDLE_RELOAD = 2.0  # seconds between outbox checks when nobody called notify()
+PUSH_MODES = (DeliveryMode.INSTANT, DeliveryMode.BOTH)
+
+
+class Sender:
+    def __init__(
+        self,
+        storage: Storage,
+        bot: Bot,
+        *,
+        link_previews: bool = False,
+        private_interval: float = PRIVATE_INTERVAL,
+        group_interval: float = GROUP_INTERVAL,
+        workers: int = WORKERS,
+    ) -> None:
+        self.storage = storage
+        self.bot = bot
+        self.link_previews = link_previews
+        self.private_interval = private_interval
+        self.group_interval = group_interval
+        self.workers = workers
+        # With the pacer installed, a 429 must come straight back here (rate_limit_args=0):
+        # this sender requeues the message and keeps its workers busy with other chats.
+        self._send_options = {"rate_limit_args": 0} if getattr(bot, "rate_limiter", None) else {}
+        self._queues: dict[int, deque[Delivery]] = {}
+        self._heap: list[tuple[float, int, int]] = []  # (ready at, tiebreak, chat id)
+        self._scheduled: set[int] = set()  # chats in the heap or being sent to
+        self._seq = itertools.count()
+        self._changed = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._last_id = 0
+        self._queued = 0
+        self._sent: list[int] = []
+        self._views: OrderedDict[int, StoryView] = OrderedDict()
+        self._workers: list[asyncio.Task] = []
+        self._helpers: list[asyncio.Task] = []
+        self._stopping = False
+        self.stats = {"sent": 0, "retried": 0, "rate_limited": 0, "failed": 0, "skipped": 0}
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._helpers = [
+            asyncio.create_task(self._load_loop(), name="sender-loader"),
+            asyncio.create_task(self._flush_loop(), name="sender-flusher"),
+        ]
+        self._workers = [
+            asyncio.create_task(self._worker(), name=f"sender-{i}") for i in range(self.workers)
+        ]
+
+    def notify(self) -> None:
+        """New deliveries are in the outbox: load them now rather than at the next check."""
+        self._wake.set()
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop taking messages, let those in flight finish for `grace` s, commit the marks."""
+        self._stopping = True
+        self._changed.set()
+        self._wake.set()
+        if self._workers:
+            await asyncio.wait(self._workers, timeout=grace)
+        tasks = self._workers + self._helpers
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._flush()
+
+    async def drained(self) -> None:
+        """Wait until nothing is queued or in flight and the marks are committed (tests)."""
+        while True:
+            pending = await self.storage.deliveries.pending(self._last_id, limit=1)
+            if not self._queued and not self._scheduled and not pending:
+                await self._flush()
+                return
+            self.notify()
+            await asyncio.sleep(0.02)
+
+    # --- loading ------------------------------------------------------------------------
+
+    async def _load_loop(self) -> None:
+        while not self._stopping:
+            if self._queued < MAX_QUEUED:
+                batch = await self.storage.deliveries.pending(self._last_id, LOAD_BATCH)
+                for delivery in batch:
+                    self._enqueue(delivery)
+                if batch:
+                    self._last_id = batch[-1].id
+                    if len(batch) == LOAD_BATCH:
+                        continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE_RELOAD)
+
+    def _enqueue(self, delivery: Delivery) -> None:
+        queue = self._queues.setdefault(delivery.chat_id, deque())
+        queue.append(delivery)
+        self._queued += 1
+        if delivery.chat_id not in self._scheduled:
+            delay = max(0.0, delivery.next_attempt_at - time.time())
+            self._schedule(delivery.chat_id, time.monotonic() + delay)
+
+    def _schedule(self, chat_id: int, ready_at: float) -> None:
+        self._scheduled.add(chat_id)
+        heapq.heappush(self._heap, (ready_at, next(self._seq), chat_id))
+        self._changed.set()
+
+    # --- sending ------------------------------------------------------------------------
+
+    async def _next_chat(self) -> int | None:
+        while not self._stopping:
+            now = time.monotonic()
+            if self._heap and self._heap[0][0] <= now:
+                return heapq.heappop(self._heap)[2]
+            timeout = self._heap[0][0] - now if self._heap else None
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), timeout)
+        return None
+
+    async def _worker(self) -> None:
+        while (chat_id := await self._next_chat()) is not None:
+            queue = self._queues.get(chat_id)
+            if not queue:
+                self._scheduled.discard(chat_id)
+                self._queues.pop(chat_id, None)
+                continue
+            delivery = queue.popleft()
+            self._queued -= 1
+            try:
+                pause = await self._deliver(delivery)
+            except Exception:  # a bug must not kill the worker or lose the message
+                log.exception("Sending delivery %s failed unexpectedly", delivery.id)
+                pause = await self._retry(delivery, "internal error")
+            chat_id = delivery.chat_id  # may have changed (ChatMigrated)
+            queue = self._queues.get(chat_id)
+            if queue:
+                interval = self.private_interval if chat_id > 0 else self.group_interval
+                self._schedule(chat_id, time.monotonic() + max(interval, pause))
+            else:
+                self._scheduled.discard(chat_id)
+                self._queues.pop(chat_id, None)
+
+    def _requeue_first(self, delivery: Delivery) -> None:
+        self._queues.setdefault(delivery.chat_id, deque()).appendleft(delivery)
+        self._queued += 1
+
+    async def _view(self, story_id: int) -> StoryView | None:
+        view = self._views.get(story_id)
+        if view is None:
+            view = (await self.storage.stories.views([story_id])).get(story_id)
+            if view is None:
+                return None
+            self._views[story_id] = view
+            if len(self._views) > 1000:
+                self._views.popitem(last=False)
+        return view
+
+    async def _deliver(self, delivery: Delivery) -> float:
+        """Send one delivery; returns how long its chat must pause (0 for the usual pace)."""
+        chat = await self.storage.chats.get(delivery.chat_id)
+        if chat is None or not chat.active or chat.mode not in PUSH_MODES:
+            await self._skip_one(delivery, "chat inactive or push turned off")
+            return 0.0
+        view = await self._view(delivery.story_id)
+        if view is None:
+            await self._skip_one(delivery, "story deleted")
+            return 0.0
+        preview = (
+            LinkPreviewOptions(url=view.link, is_disabled=False)
+            if self.link_previews and view.link
+            else LinkPreviewOptions(is_disabled=True)
+        )
+        try:
+            await self.bot.send_message(
+                delivery.chat_id,
+                render_story(view, chat.timezone),
+                parse_mode="HTML",
+                link_preview_options=preview,
+                **self._send_options,
+            )
+        except RetryAfter as exc:
+            self.stats["rate_limited"] += 1
+            seconds = retry_seconds(exc)
+            log.info("Rate limited in chat %s: pausing it %s s", delivery.chat_id, seconds)
+            self._requeue_first(delivery)
+            return float(seconds)
+        except Forbidden as exc:
+            await self._chat_gone(delivery, exc.message)
+            return 0.0
+        except ChatMigrated as exc:
+            await self._migrated(delivery, exc.new_chat_id)
+            return 0.0
+        except BadRequest as exc:
+            log.warning(
+                "Telegram refused story %s for chat %s (%s); resending as plain text",
+                delivery.story_id, delivery.chat_id, exc.message,
+            )  # fmt: skip
+            return await self._send_plain(delivery, view, chat.timezone, exc.message)
+        except NetworkError as exc:  # TimedOut, connection errors, 5xx
+            return await self._retry(delivery, f"{type(exc).__name__}: {exc.message}")
+        except TelegramError as exc:
+            await self._fail(delivery, f"{type(exc).__name__}: {exc.message}")
+            return 0.0
+        self._sent.append(delivery.id)
+        self.stats["sent"] += 1
+        return 0.0
+
+    async def _send_plain(
+        self, delivery: Delivery, view: StoryView, timezone: str, error: str
+    ) -> float:
+        try:
+            await self.bot.send_message(
+                delivery.chat_id, render_plain(view, timezone), parse_mode=None,
+                link_preview_options=LinkPreviewOptions(is_disabled=True), **self._send_options,
+            )  # fmt: skip
+        except TelegramError as exc:
+            await self._fail(
+                delivery, f"HTML refused ({error}); plain text refused ({exc.message})"
+            )
+            return 0.0
+        self._sent.append(delivery.id)
+        self.stats["sent"] += 1
+        return 0.0
+
+    async def _retry(self, delivery: Delivery, error: str) -> float:
+        attempts = delivery.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            await self._fail(delivery, f"gave up after {attempts} attempts: {error}")
+            return 0.0
+        delay = min(RETRY_MAX, RETRY_BASE * 2 ** (attempts - 1))
+        self.stats["retried"] += 1
+        await self.storage.deliveries.retry_later(
+            delivery.id, at=int(time.time() + delay), error=error
+        )
+        self._requeue_first(
+            Delivery(
+                delivery.id, delivery.chat_id, delivery.story_id, attempts, int(time.time() + delay)
+            )
+        )
+        return float(delay)
+
+    async def _fail(self, delivery: Delivery, error: str) -> None:
+        log.error(
+            "Delivery %s (story %s, chat %s) failed: %s",
+            delivery.id,
+            delivery.story_id,
+            delivery.chat_id,
+            error,
+        )
+        self.stats["failed"] += 1
+        await self.storage.deliveries.give_up(delivery.id, error=error)
+
+    async def _skip_one(self, delivery: Delivery, reason: str) -> None:
+        self.stats["skipped"] += 1
+        async with self.storage.transaction() as db:
+            await db.execute(
+                "UPDATE deliveries SET status = 'skipped', error = ? WHERE id = ?",
+                (reason, delivery.id),
+            )
+
+    async def _chat_gone(self, delivery: Delivery, reason: str) -> None:
+        """Blocked or kicked: stop sending there, keep the subscriptions for a comeback."""
+        await self.storage.chats.set_active(delivery.chat_id, False)
+        dropped = self._queues.pop(delivery.chat_id, deque())
+        self._queued -= len(dropped)
+        skipped = await self.storage.deliveries.skip_chat(delivery.chat_id, reason=reason)
+        self.stats["skipped"] += skipped
+        log.info(
+            "Chat %s is unreachable (%s): marked inactive, %d deliveries skipped",
+            delivery.chat_id,
+            reason,
+            skipped,
+        )
+
+    async def _migrated(self, delivery: Delivery, new_chat_id: int) -> None:
+        """The group became a supergroup: move everything and resend there."""
+        old = delivery.chat_id
+        await self.storage.chats.migrate(old, new_chat_id)
+        moved = self._queues.pop(old, deque())
+        target = self._queues.setdefault(new_chat_id, deque())
+        target.extendleft(
+            reversed(
+                [
+                    Delivery(d.id, new_chat_id, d.story_id, d.attempts, d.next_attempt_at)
+                    for d in moved
+                ]
+            )
+        )
+        # The migration may have merged ids (the new chat already existed): re-read the row.
+        async with self.storage.conn.execute(
+            "SELECT id FROM deliveries WHERE chat_id = ? AND story_id = ? AND status = 'pending'",
+            (new_chat_id, delivery.story_id),
+        ) as c:
+            row = await c.fetchone()
+        if row is not None:
+            target.appendleft(
+                Delivery(row[0], new_chat_id, delivery.story_id, delivery.attempts, 0)
+            )
+            self._queued += 1
+        if new_chat_id not in self._scheduled:
+            self._schedule(new_chat_id, time.monotonic())
+        log.info("Chat %s migrated to %s; deliveries follow", old, new_chat_id)
+
+    # --- marks --------------------------------------------------------------------------
+
+    async def _flush(self) -> None:
+        if self._sent:
+            ids, self._sent = self._sent, []
+            await self.storage.deliveries.mark_sent(ids)
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_INTERVAL)
+            await self._flush()

@@ -1,0 +1,77 @@
+"""Rendering a story to Telegram HTML: one renderer for pushes, /latest, /search and digests.
+
+Every piece of feed text is escaped; only <b>, <i> and <a href> are produced. The story's own
+link is the message's first link (link previews, when enabled, show the story). The message
+stays within Telegram's 4096 characters by shortening the summary first, never by cutting
+markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from news.telegram_html import MAX_MESSAGE, escape, shorten, visible_length
+
+MAX_TITLE = 300
+MAX_READ_ALSO_TITLE = 120
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    title: str
+    link: str
+
+
+@dataclass(frozen=True)
+class StoryView:
+    id: int
+    title: str
+    link: str | None
+    source: str | None
+    published_at: int
+    summary: str
+    brands: tuple[str, ...] = ()  # brand keys the story is about, shown as hashtags
+    read_also: tuple[RelatedLink, ...] = field(default_factory=tuple)
+
+
+def format_time(ts: int, timezone: str) -> str:
+    local = datetime.fromtimestamp(ts, ZoneInfo(timezone))
+    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+
+
+def _headline(view: StoryView) -> str:
+    title = escape(shorten(view.title, MAX_TITLE))
+    if view.link:
+        return f'<b><a href="{escape(view.link)}">{title}</a></b>'
+    return f"<b>{title}</b>"
+
+
+def render_story(view: StoryView, timezone: str = "UTC", limit: int = MAX_MESSAGE) -> str:
+    meta = " · ".join(p for p in (view.source, format_time(view.published_at, timezone)) if p)
+    head = [_headline(view), f"<i>{escape(meta)}</i>"]
+    tail: list[str] = []
+    if view.brands:
+        tail.append(" ".join(f"#{b}" for b in view.brands))
+    if view.read_also:
+        tail.append("Read also:")
+        for related in view.read_also[:3]:
+            title = escape(shorten(related.title, MAX_READ_ALSO_TITLE))
+            tail.append(f'• <a href="{escape(related.link)}">{title}</a>')
+    fixed = visible_length("\n".join(head + tail)) + 4  # the blank lines around the summary
+    summary = shorten(view.summary, max(0, limit - fixed)) if view.summary else ""
+    body = head + (["", escape(summary)] if summary else []) + (["", *tail] if tail else [])
+    return "\n".join(body)
+
+
+def render_plain(view: StoryView, timezone: str = "UTC") -> str:
+    """The fallback when Telegram refused the HTML: the same content, no markup at all."""
+    lines = [
+        view.title,
+        view.link or "",
+        f"{view.source or ''} · {format_time(view.published_at, timezone)}",
+    ]
+    if view.summary:
+        lines += ["", view.summary]
+    return shorten("\n".join(line for line in lines), MAX_MESSAGE)

@@ -1,0 +1,118 @@
+"""Deliveries: the outbox of push messages, one per chat and story cluster.
+
+Rows are written by `enqueue` inside the transaction that stores a story and its tags; the
+sender (bot.sender) reads pending rows in id order and marks each sent, retried, failed, or
+skipped (the chat blocked the bot). UNIQUE (chat_id, cluster_id) is the "once per chat per
+story" rule: a second source, a second matching brand or a re-poll cannot add a second row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import aiosqlite
+
+    from storage.database import Storage
+
+PUSH_MODES = ("instant", "both")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    chat_id: int
+    story_id: int
+    attempts: int
+    next_attempt_at: int
+
+
+async def enqueue(
+    db: aiosqlite.Connection,
+    *,
+    story_id: int,
+    cluster_id: int,
+    brands: Sequence[str],
+    keywords: Sequence[str],
+    now: int,
+) -> int:
+    """Queue the story for every active push chat that follows one of its brands or keywords.
+
+    Runs inside the caller's transaction. Returns how many deliveries were added.
+    """
+    if not brands and not keywords:
+        return 0
+    conditions, params = [], []
+    if brands:
+        conditions.append(f"(s.kind = 'brand' AND s.value IN ({','.join('?' * len(brands))}))")
+        params += brands
+    if keywords:
+        conditions.append(f"(s.kind = 'keyword' AND s.value IN ({','.join('?' * len(keywords))}))")
+        params += keywords
+    cursor = await db.execute(
+        f"""
+        INSERT INTO deliveries (chat_id, story_id, cluster_id, next_attempt_at, created_at)
+        SELECT DISTINCT s.chat_id, ?, ?, ?, ?
+        FROM subscriptions AS s JOIN chats AS c ON c.id = s.chat_id
+        WHERE c.active = 1 AND c.mode IN {PUSH_MODES} AND ({" OR ".join(conditions)})
+        ON CONFLICT (chat_id, cluster_id) DO NOTHING
+        """,
+        (story_id, cluster_id, now, now, *params),
+    )
+    return max(cursor.rowcount, 0)
+
+
+class DeliveryStore:
+    def __init__(self, storage: Storage) -> None:
+        self._s = storage
+
+    async def pending(self, after_id: int, limit: int = 5000) -> list[Delivery]:
+        async with self._s.conn.execute(
+            "SELECT id, chat_id, story_id, attempts, next_attempt_at FROM deliveries"
+            " WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?",
+            (after_id, limit),
+        ) as c:
+            return [Delivery(*row) async for row in c]
+
+    async def mark_sent(self, ids: Iterable[int]) -> None:
+        now = self._s.now()
+        async with self._s.transaction() as db:
+            await db.executemany(
+                "UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+                " error = NULL WHERE id = ?",
+                [(now, i) for i in ids],
+            )
+
+    async def retry_later(self, delivery_id: int, *, at: int, error: str) -> None:
+        async with self._s.transaction() as db:
+            await db.execute(
+                "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, error = ?"
+                " WHERE id = ?",
+                (at, error[:300], delivery_id),
+            )
+
+    async def give_up(self, delivery_id: int, *, error: str) -> None:
+        async with self._s.transaction() as db:
+            await db.execute(
+                "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, error = ?"
+                " WHERE id = ?",
+                (error[:300], delivery_id),
+            )
+
+    async def skip_chat(self, chat_id: int, *, reason: str) -> int:
+        """The chat is gone (blocked the bot, kicked it): drop its pending deliveries."""
+        async with self._s.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE deliveries SET status = 'skipped', error = ?"
+                " WHERE chat_id = ? AND status = 'pending'",
+                (reason[:300], chat_id),
+            )
+            return cursor.rowcount
+
+    async def counts(self) -> dict[str, int]:
+        async with self._s.conn.execute(
+            "SELECT status, count(*) FROM deliveries GROUP BY status"
+        ) as c:
+            return {row[0]: row[1] async for row in c}

@@ -1,0 +1,292 @@
+"""Instant push end to end: feed server -> poll -> match -> outbox -> paced sender -> fake Bot API.
+
+The fake enforces Telegram's documented rate limits here, so a test also proves the sender's
+pace never draws a 429 of its own making.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from news.opml import OpmlSource, write_opml
+from tests.fakes.feed_server import FeedServer, rss
+from tests.fakes.telegram_api import FakeTelegram
+from tests.harness import running_bot
+
+ALICE, BOB = 1001, 1002
+GROUP = -100500
+ADMIN = 501
+
+
+def story(n: int, title: str, text: str = "", *, age: timedelta = timedelta(minutes=5), link=None):
+    return {
+        "title": title,
+        "link": link or f"https://news.example.test/{n}",
+        "guid": f"g{n}",
+        "description": f"<p>{text or title}. More details follow in the article.</p>",
+        "pubDate": datetime.now(UTC) - age,
+    }
+
+
+XIAOMI = "Xiaomi opens a research centre in Dubai"
+APPLE = "Apple ships a new iPad Pro with a faster chip"
+
+
+@pytest.fixture
+async def telegram():
+    fake = FakeTelegram(enforce_rate_limits=True)
+    await fake.start()
+    yield fake
+    await fake.stop()
+    assert fake.violations == []
+    assert fake.rate_limited == 0, "the sender exceeded Telegram's limits"
+
+
+@pytest.fixture
+async def feeds():
+    async with FeedServer() as server:
+        yield server
+
+
+@pytest.fixture
+def push_settings(settings, feeds, tmp_path):
+    urls = [
+        feeds.feed(f"/f{i}.xml", rss(f"Desk {i}", [story(100 + i, f"Old story {i}")]))
+        for i in range(3)
+    ]
+    path = tmp_path / "feeds.opml"
+    path.write_text(
+        write_opml([OpmlSource(u, f"Desk {i}") for i, u in enumerate(urls)]), encoding="utf-8"
+    )
+    return dataclasses.replace(settings, sources=path)
+
+
+async def poll(bot) -> None:
+    """Poll every source now and wait until the sender has nothing left."""
+    storage = bot.services.storage
+    await storage.conn.execute("UPDATE sources SET next_check_at = 0")
+    await bot.services.scheduler.tick()
+    await bot.services.scheduler.idle()
+    await bot.services.sender.drained()
+
+
+def pushes(telegram, chat_id):
+    return [m for m in telegram.sent_to(chat_id) if m.text.startswith("<b><a href=")]
+
+
+@pytest.fixture
+async def bot(push_settings, telegram):
+    async with running_bot(push_settings, telegram) as running:
+        await poll(running)  # the first poll of every source: backlog, silent
+        yield running
+    assert running.errors == []
+
+
+async def test_a_new_story_reaches_exactly_its_followers_once(bot, telegram, feeds):
+    await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+    await bot.ask("/subscribe apple", chat_id=BOB)
+    feeds.feed("/f0.xml", rss("Desk 0", [story(1, XIAOMI), story(100, "Old story 0")]))
+    await poll(bot)
+    (push,) = pushes(telegram, ALICE)
+    assert pushes(telegram, BOB) == []
+    assert push.text.startswith('<b><a href="https://news.example.test/1">')  # story link first
+    assert (
+        XIAOMI in push.plain_text and "#xiaomi" in push.plain_text and "Desk 0" in push.plain_text
+    )
+    assert push.link_preview_options == {"is_disabled": True}
+    await poll(bot)  # polled again: nothing new, nothing sent
+    assert len(pushes(telegram, ALICE)) == 1
+
+
+async def test_backlog_and_stale_stories_are_silent(bot, telegram, feeds):
+    await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+    assert pushes(telegram, ALICE) == []  # the backlog (first poll) was not pushed
+    old = story(2, "Xiaomi reports record sales", age=timedelta(hours=72))
+    feeds.feed("/f0.xml", rss("Desk 0", [old, story(100, "Old story 0")]))
+    await poll(bot)
+    assert pushes(telegram, ALICE) == []  # older than NEWSBOT_PUSH_MAX_AGE (48 h)
+    assert await bot.services.storage.stories.count() == 4  # stored all the same
+
+
+async def test_two_followed_brands_one_message(bot, telegram, feeds):
+    await bot.ask("/subscribe xiaomi apple", chat_id=ALICE)
+    feeds.feed(
+        "/f0.xml", rss("Desk 0", [story(3, "Xiaomi and Apple trade blows over phone prices")])
+    )
+    await poll(bot)
+    assert len(pushes(telegram, ALICE)) == 1
+
+
+async def test_the_same_story_from_three_sources_is_one_message(bot, telegram, feeds):
+    await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+    same_link = story(4, XIAOMI, link="https://news.example.test/dubai")
+    feeds.feed("/f0.xml", rss("Desk 0", [same_link]))
+    feeds.feed("/f1.xml", rss("Desk 1", [dict(same_link, guid="other")]))
+    feeds.feed("/f2.xml", rss("Desk 2", [story(5, XIAOMI.upper() + "!")]))  # same headline
+    await poll(bot)
+    assert len(pushes(telegram, ALICE)) == 1
+
+
+async def test_keywords_are_pushed_too(bot, telegram, feeds):
+    await bot.ask('/subscribe "solid-state battery"', chat_id=ALICE)
+    text = "A maker of phones says its solid-state battery is ready"
+    feeds.feed("/f0.xml", rss("Desk 0", [story(6, "Battery breakthrough promised", text)]))
+    await poll(bot)
+    assert len(pushes(telegram, ALICE)) == 1
+
+
+async def test_mode_digest_or_off_means_no_instant_push(bot, telegram, feeds):
+    await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+    await bot.ask("/subscribe xiaomi", chat_id=BOB)
+    assert "digest" in (await bot.ask("/mode digest", chat_id=ALICE)).plain_text
+    await bot.ask("/mode off", chat_id=BOB)
+    feeds.feed("/f0.xml", rss("Desk 0", [story(7, XIAOMI)]))
+    await poll(bot)
+    assert pushes(telegram, ALICE) == [] and pushes(telegram, BOB) == []
+    assert "instant" in (await bot.ask("/mode instant", chat_id=ALICE)).plain_text
+    feeds.feed("/f0.xml", rss("Desk 0", [story(8, "Xiaomi shows a new tablet")]))
+    await poll(bot)
+    assert len(pushes(telegram, ALICE)) == 1
+
+
+async def test_a_burst_to_one_chat_arrives_in_order_and_paced(bot, telegram, feeds):
+    await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+    items = [
+        story(20 + i, f"Xiaomi update number {i}", age=timedelta(minutes=30 - i)) for i in range(3)
+    ]
+    feeds.feed("/f0.xml", rss("Desk 0", items))
+    await poll(bot)
+    got = pushes(telegram, ALICE)
+    assert [m.plain_text.split("\n")[0] for m in got] == [
+        f"Xiaomi update number {i}" for i in range(3)
+    ]
+    gaps = [b.date - a.date for a, b in itertools.pairwise(got)]
+    assert all(gap >= 0.9 for gap in gaps), gaps  # about one per second per private chat
+
+
+async def test_429_pauses_and_retries_never_drops(bot, telegram, feeds):
+    await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+    telegram.rate_limit_next("sendMessage", retry_after=1)
+    feeds.feed("/f0.xml", rss("Desk 0", [story(9, XIAOMI)]))
+    await poll(bot)
+    (push,) = pushes(telegram, ALICE)
+    refused = [c for c in telegram.calls_to("sendMessage") if c.status == 429]
+    assert len(refused) == 1 and push.date - refused[0].at >= 0.9
+
+
+async def test_blocked_chat_is_deactivated_and_keeps_its_subscriptions(bot, telegram, feeds):
+    await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+    telegram.block(ALICE)
+    feeds.feed("/f0.xml", rss("Desk 0", [story(10, XIAOMI), story(11, "Xiaomi shows a tablet")]))
+    await poll(bot)
+    storage = bot.services.storage
+    assert not (await storage.chats.get(ALICE)).active
+    assert [s.value for s in await storage.subscriptions.for_chat(ALICE)] == ["xiaomi"]
+    assert (await storage.deliveries.counts()).get("skipped") == 2
+    forbidden = [c for c in telegram.calls_to("sendMessage") if c.status == 403]
+    assert len(forbidden) == 1  # it stopped after the first refusal
+    # /start brings the chat back, and later stories reach it again.
+    telegram.unblock(ALICE)
+    await bot.ask("/start", chat_id=ALICE)
+    feeds.feed("/f0.xml", rss("Desk 0", [story(12, "Xiaomi cuts prices")]))
+    await poll(bot)
+    assert len(pushes(telegram, ALICE)) == 1
+
+
+async def test_a_migrated_group_gets_its_push_at_the_new_id(bot, telegram, feeds):
+    telegram.set_admins(-4010, [ADMIN])
+    await bot.ask("/subscribe xiaomi", chat_id=-4010, chat_type="group", user_id=ADMIN)
+    telegram.migrate(-4010, GROUP, announce=False)
+    feeds.feed("/f0.xml", rss("Desk 0", [story(13, XIAOMI)]))
+    await poll(bot)
+    assert len(pushes(telegram, GROUP)) == 1
+    assert [s.value for s in await bot.services.storage.subscriptions.for_chat(GROUP)] == ["xiaomi"]
+
+
+async def test_a_refused_message_is_resent_once_as_plain_text(bot, telegram, feeds, caplog):
+    await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+    telegram.fail_next(
+        "sendMessage", status=400, description="Bad Request: can't parse entities: x"
+    )
+    feeds.feed("/f0.xml", rss("Desk 0", [story(14, XIAOMI)]))
+    await poll(bot)
+    sent = telegram.sent_to(ALICE)
+    assert sent[-1].parse_mode is None and sent[-1].text.startswith(XIAOMI)
+    assert any("story" in r.getMessage() and "plain text" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_command_is_answered_during_a_large_fan_out(push_settings, telegram, feeds):
+    async with running_bot(push_settings, telegram) as bot:
+        await poll(bot)
+        storage = bot.services.storage
+        for chat_id in range(5000, 5300):  # 300 followers: about ten seconds of sending
+            await storage.chats.touch(
+                chat_id, type="private", title=None, language_code=None, default_timezone="UTC"
+            )
+            await storage.subscriptions.add(chat_id, [_xiaomi()])
+        feeds.feed("/f0.xml", rss("Desk 0", [story(15, XIAOMI)]))
+        await storage.conn.execute("UPDATE sources SET next_check_at = 0")
+        await bot.services.scheduler.tick()
+        await bot.services.scheduler.idle()
+        await telegram.wait_for_sent(20, timeout=10)  # the fan-out is under way
+        reply = await bot.ask("/subscriptions", chat_id=ALICE)
+        assert "follows nothing yet" in reply.plain_text
+        pending = (await storage.deliveries.counts()).get("pending", 0)
+        assert pending > 100  # answered long before the broadcast finished
+        await bot.services.sender.stop()
+
+
+def _xiaomi():
+    from news.models import Subscription, SubscriptionKind
+
+    return Subscription(SubscriptionKind.BRAND, "xiaomi", "Xiaomi")
+
+
+async def test_deliveries_survive_a_restart(push_settings, telegram, feeds):
+    """Stopped mid-fan-out, restarted: every follower gets the story exactly once."""
+    followers = range(6000, 6060)
+    async with running_bot(push_settings, telegram) as bot:
+        await poll(bot)
+        storage = bot.services.storage
+        for chat_id in followers:
+            await storage.chats.touch(
+                chat_id, type="private", title=None, language_code=None, default_timezone="UTC"
+            )
+            await storage.subscriptions.add(chat_id, [_xiaomi()])
+        feeds.feed("/f0.xml", rss("Desk 0", [story(16, XIAOMI)]))
+        await storage.conn.execute("UPDATE sources SET next_check_at = 0")
+        await bot.services.scheduler.tick()
+        await bot.services.scheduler.idle()
+        await telegram.wait_for_sent(10, timeout=10)
+    partial = sum(len(pushes(telegram, c)) for c in followers)
+    assert 0 < partial < len(followers)  # the stop came mid-fan-out
+    async with running_bot(push_settings, telegram) as bot:
+        await bot.services.sender.drained()
+    assert [len(pushes(telegram, c)) for c in followers] == [1] * len(followers)
+
+
+async def test_link_previews_when_the_operator_enables_them(push_settings, telegram, feeds):
+    settings = dataclasses.replace(push_settings, link_previews=True)
+    async with running_bot(settings, telegram) as bot:
+        await poll(bot)
+        await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+        feeds.feed("/f0.xml", rss("Desk 0", [story(17, XIAOMI)]))
+        await poll(bot)
+    (push,) = pushes(telegram, ALICE)
+    assert push.link_preview_options == {
+        "url": "https://news.example.test/17",
+        "is_disabled": False,
+    }
+
+
+async def test_mode_command_usage_and_bad_input(bot):
+    reply = await bot.ask("/mode", chat_id=ALICE)
+    assert "both" in reply.plain_text and len(reply.buttons()) == 4
+    await bot.press(reply, dict(reply.buttons())["instant"], user_id=ALICE)
+    assert (await bot.services.storage.chats.get(ALICE)).mode.value == "instant"
+    bad = await bot.ask("/mode <b>loud</b>", chat_id=ALICE)
+    assert "is not a mode" in bad.plain_text
