@@ -95,7 +95,7 @@ class Sender:
         self._changed = asyncio.Event()
         self._wake = asyncio.Event()
         self._last_id = 0
-        self._queued = 0
+        self._known: set[int] = set()  # delivery ids in memory: queued or in flight
         self._sent: list[int] = []
         self._views: OrderedDict[int, StoryView] = OrderedDict()
         self._workers: list[asyncio.Task] = []
@@ -135,7 +135,7 @@ class Sender:
         """Wait until nothing is queued or in flight and the marks are committed (tests)."""
         while True:
             pending = await self.storage.deliveries.pending(self._last_id, limit=1)
-            if not self._queued and not self._scheduled and not pending:
+            if not self._known and not self._scheduled and not pending:
                 await self._flush()
                 return
             self.notify()
@@ -145,7 +145,7 @@ class Sender:
 
     async def _load_loop(self) -> None:
         while not self._stopping:
-            if self._queued < MAX_QUEUED:
+            if len(self._known) < MAX_QUEUED:
                 batch = await self.storage.deliveries.pending(self._last_id, LOAD_BATCH)
                 for delivery in batch:
                     self._enqueue(delivery)
@@ -158,9 +158,10 @@ class Sender:
                 await asyncio.wait_for(self._wake.wait(), IDLE_RELOAD)
 
     def _enqueue(self, delivery: Delivery) -> None:
-        queue = self._queues.setdefault(delivery.chat_id, deque())
-        queue.append(delivery)
-        self._queued += 1
+        if delivery.id in self._known:  # loaded already (e.g. re-read after a migration)
+            return
+        self._known.add(delivery.id)
+        self._queues.setdefault(delivery.chat_id, deque()).append(delivery)
         if delivery.chat_id not in self._scheduled:
             delay = max(0.0, delivery.next_attempt_at - time.time())
             self._schedule(delivery.chat_id, time.monotonic() + delay)
@@ -191,7 +192,6 @@ class Sender:
                 self._queues.pop(chat_id, None)
                 continue
             delivery = queue.popleft()
-            self._queued -= 1
             try:
                 pause = await self._deliver(delivery)
             except Exception:  # a bug must not kill the worker or lose the message
@@ -208,7 +208,9 @@ class Sender:
 
     def _requeue_first(self, delivery: Delivery) -> None:
         self._queues.setdefault(delivery.chat_id, deque()).appendleft(delivery)
-        self._queued += 1
+
+    def _done(self, delivery: Delivery) -> None:
+        self._known.discard(delivery.id)
 
     async def _view(self, story_id: int) -> StoryView | None:
         view = self._views.get(story_id)
@@ -268,6 +270,7 @@ class Sender:
             await self._fail(delivery, f"{type(exc).__name__}: {exc.message}")
             return 0.0
         self._sent.append(delivery.id)
+        self._done(delivery)
         self.stats["sent"] += 1
         return 0.0
 
@@ -285,6 +288,7 @@ class Sender:
             )
             return 0.0
         self._sent.append(delivery.id)
+        self._done(delivery)
         self.stats["sent"] += 1
         return 0.0
 
@@ -314,10 +318,12 @@ class Sender:
             error,
         )
         self.stats["failed"] += 1
+        self._done(delivery)
         await self.storage.deliveries.give_up(delivery.id, error=error)
 
     async def _skip_one(self, delivery: Delivery, reason: str) -> None:
         self.stats["skipped"] += 1
+        self._done(delivery)
         async with self.storage.transaction() as db:
             await db.execute(
                 "UPDATE deliveries SET status = 'skipped', error = ? WHERE id = ?",
@@ -327,8 +333,8 @@ class Sender:
     async def _chat_gone(self, delivery: Delivery, reason: str) -> None:
         """Blocked or kicked: stop sending there, keep the subscriptions for a comeback."""
         await self.storage.chats.set_active(delivery.chat_id, False)
-        dropped = self._queues.pop(delivery.chat_id, deque())
-        self._queued -= len(dropped)
+        for dropped in (delivery, *self._queues.pop(delivery.chat_id, ())):
+            self._done(dropped)
         skipped = await self.storage.deliveries.skip_chat(delivery.chat_id, reason=reason)
         self.stats["skipped"] += skipped
         log.info(
@@ -339,32 +345,17 @@ class Sender:
         )
 
     async def _migrated(self, delivery: Delivery, new_chat_id: int) -> None:
-        """The group became a supergroup: move everything and resend there."""
+        """The group became a supergroup: move everything and resend there.
+
+        Merging into a chat the bot already knew gives the moved deliveries new row ids, so
+        the in-memory copies are dropped and the new chat's pending rows are read again.
+        """
         old = delivery.chat_id
         await self.storage.chats.migrate(old, new_chat_id)
-        moved = self._queues.pop(old, deque())
-        target = self._queues.setdefault(new_chat_id, deque())
-        target.extendleft(
-            reversed(
-                [
-                    Delivery(d.id, new_chat_id, d.story_id, d.attempts, d.next_attempt_at)
-                    for d in moved
-                ]
-            )
-        )
-        # The migration may have merged ids (the new chat already existed): re-read the row.
-        async with self.storage.conn.execute(
-            "SELECT id FROM deliveries WHERE chat_id = ? AND story_id = ? AND status = 'pending'",
-            (new_chat_id, delivery.story_id),
-        ) as c:
-            row = await c.fetchone()
-        if row is not None:
-            target.appendleft(
-                Delivery(row[0], new_chat_id, delivery.story_id, delivery.attempts, 0)
-            )
-            self._queued += 1
-        if new_chat_id not in self._scheduled:
-            self._schedule(new_chat_id, time.monotonic())
+        for moved in (delivery, *self._queues.pop(old, ())):
+            self._done(moved)
+        for pending in await self.storage.deliveries.pending_for_chat(new_chat_id):
+            self._enqueue(pending)
         log.info("Chat %s migrated to %s; deliveries follow", old, new_chat_id)
 
     # --- marks --------------------------------------------------------------------------

@@ -76,6 +76,14 @@ class DeliveryStore:
         ) as c:
             return [Delivery(*row) async for row in c]
 
+    async def pending_for_chat(self, chat_id: int) -> list[Delivery]:
+        async with self._s.conn.execute(
+            "SELECT id, chat_id, story_id, attempts, next_attempt_at FROM deliveries"
+            " WHERE status = 'pending' AND chat_id = ? ORDER BY id",
+            (chat_id,),
+        ) as c:
+            return [Delivery(*row) async for row in c]
+
     async def mark_sent(self, ids: Iterable[int]) -> None:
         now = self._s.now()
         async with self._s.transaction() as db:

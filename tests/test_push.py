@@ -207,6 +207,18 @@ async def test_a_migrated_group_gets_its_push_at_the_new_id(bot, telegram, feeds
     assert [s.value for s in await bot.services.storage.subscriptions.for_chat(GROUP)] == ["xiaomi"]
 
 
+async def test_a_group_migrating_into_a_known_supergroup_gets_each_story_once(bot, telegram, feeds):
+    telegram.set_admins(-4020, [ADMIN])
+    await bot.ask("/subscribe xiaomi", chat_id=-4020, chat_type="group", user_id=ADMIN)
+    await bot.ask("/brands", chat_id=GROUP, user_id=ADMIN)  # the supergroup is already known
+    telegram.migrate(-4020, GROUP, announce=False)
+    items = [story(30 + i, f"Xiaomi news item {i}", age=timedelta(minutes=9 - i)) for i in range(3)]
+    feeds.feed("/f0.xml", rss("Desk 0", items))
+    await poll(bot)
+    titles = [m.plain_text.split("\n")[0] for m in pushes(telegram, GROUP)]
+    assert titles == [f"Xiaomi news item {i}" for i in range(3)]
+
+
 async def test_a_refused_message_is_resent_once_as_plain_text(bot, telegram, feeds, caplog):
     await bot.ask("/subscribe xiaomi", chat_id=ALICE)
     telegram.fail_next(
