@@ -39,6 +39,13 @@ def test_environment_wins_over_dotenv(tmp_path):
     assert s.require_token() == "1:abc"
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"), [("on", True), ("YES", True), ("0", False), ("", False)]
+)
+def test_link_previews_switch(value, expected, tmp_path):
+    assert load({"NEWSBOT_LINK_PREVIEWS": value}, tmp_path).link_previews is expected
+
+
 def test_admins_are_parsed(tmp_path):
     assert load({"NEWSBOT_ADMINS": " 12, 34 ,,56"}, tmp_path).admins == {12, 34, 56}
 
@@ -55,6 +62,7 @@ def test_admins_are_parsed(tmp_path):
         ({"TELEGRAM_API_URL": "ftp://example.org/bot"}, "TELEGRAM_API_URL"),
         ({"NEWSBOT_BRANDS": "/nonexistent/brands.toml"}, "NEWSBOT_BRANDS"),
         ({"NEWSBOT_SOURCES": "/nonexistent/feeds.opml"}, "NEWSBOT_SOURCES"),
+        ({"NEWSBOT_LINK_PREVIEWS": "maybe"}, "NEWSBOT_LINK_PREVIEWS"),
     ],
 )
 def test_bad_values_are_refused_naming_the_setting(env, named, tmp_path):
