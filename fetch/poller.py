@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 from fetch.guard import public_only
 from fetch.http import Fetcher, FetchResult
+from news.catalogue import Catalogue
 from news.feeds import ParsedFeed, parse_feed
-from news.matching import Matcher
+from news.matching import Matcher, source_brand
 from news.models import Source, SourceOrigin, SourceStatus
 from news.schedule import base_delay, next_check_at, should_alert
 from storage import Storage
@@ -56,6 +57,7 @@ class Poller:
         *,
         interval: int,
         matcher: Matcher | None = None,
+        catalogue: Catalogue | None = None,
         push_max_age_hours: int = 48,
         rng: random.Random | None = None,
     ) -> None:
@@ -63,21 +65,24 @@ class Poller:
         self.fetcher = fetcher
         self.interval = interval
         self.matcher = matcher
+        self.catalogue = catalogue
         self.push_max_age = push_max_age_hours * 3600
         self.rng = rng or random.Random()
         self._keywords: frozenset[str] = frozenset()
 
-    async def _tagger(self):
+    async def _tagger(self, source: Source, feed_title: str | None):
         """Match with the catalogue and the keywords chats follow right now; the matcher is
-        recompiled only when that set of keywords changed."""
+        recompiled only when that set of keywords changed. A brand's own blog or newsroom
+        (news.matching.source_brand) makes every story of the feed about that brand."""
         if self.matcher is None:
             return None
+        hint = source_brand(self.catalogue, source.title or feed_title) if self.catalogue else None
         keywords = await self.storage.subscriptions.keywords()
         if keywords != self._keywords:
             self.matcher = self.matcher.with_keywords(keywords)
             self._keywords = keywords
         matcher = self.matcher
-        return lambda draft: matcher.match(draft.title, draft.text)
+        return lambda draft: matcher.match(draft.title, draft.text, hint)
 
     async def poll(self, source: Source) -> PollReport:
         started = time.monotonic()
@@ -121,7 +126,7 @@ class Poller:
             source.id,
             parsed.stories,
             backlog=first_poll,
-            tag=await self._tagger(),
+            tag=await self._tagger(source, parsed.title),
             push_since=now - self.push_max_age if self.push_max_age else 0,
         )
         delay = base_delay(self.interval, max_age=fetched.max_age, ttl_minutes=parsed.ttl_minutes)

@@ -29,13 +29,19 @@ Finding names, in order:
     ("iPhones", "foldable phones"), or with "es" when it ends in s, x, z, ch or sh ("Xboxes").
     Exact names, ambiguous words and exclude phrases never do ("Arms race" is not Arm).
  4. Exact names count only with the catalogue's capitalisation ("Apple" but not "apple pie",
-    "Meta" but not "meta tags"); everything else ignores case.
+    "Meta" but not "meta tags"), and so do ambiguous words of one or two letters, whose case is
+    all that tells them from ordinary text ("X" but not "4 x 4", "Mi" but not "mi casa", "GM"
+    but not "gm"); everything else ignores case.
  5. A brand's name inside one of that brand's exclude phrases does not count ("the Chinese
     Apple" is no Apple; "小米粥" is porridge, not Xiaomi).
  6. Overlapping names of one brand count once ("Apple Watch" is one Apple occurrence, not two).
 
 Relevance, in order. "Names" are a brand's aliases and exact names; its ambiguous words are
 "supporting words" and count only when the brand is also named somewhere in the story.
+ 0. The source's own brand: when the story comes from a brand's own feed (its official blog or
+    newsroom; `match(..., source_hint=key)`, see `source_brand`), that brand is ABOUT, whatever
+    the story names: the company speaks there about its own work ("our Treasury team invested
+    in a wind farm"), often without naming itself. The rules below decide the other brands.
  1. A brand that is named nowhere (title or text) is not matched at all: supporting words alone
     never match ("Galaxy" in astronomy, "Windows" of a house).
  2. The title decides when it names a brand: every brand named in the title, or whose supporting
@@ -43,12 +49,26 @@ Relevance, in order. "Names" are a brand's aliases and exact names; its ambiguou
     the subject; a brand the headline leaves out is a passing mention, however often the text
     compares against it ("Xiaomi opens an office in Russia" is not about Apple, even when the
     text calls Xiaomi "the Chinese Apple" and mentions the iPhone).
- 3. A title that names no brand: the story is ABOUT the brand that is prominent in the text,
-    which takes all three of
+    Two kinds of names in a title stand aside from its subject: they keep the title deciding,
+    but leave their brand a MENTION (unless the title names it another way too):
+    - a shop (SHOPS: Amazon, eBay, AliExpress ... where other makers' goods are sold) as the
+      place of an offer: "<shop> Deal of the Day: a Sony speaker", or "at <shop>" in a headline
+      about an offer ("deals", "on sale", "30% off", "$50 off", "lowest price", "discount" ...).
+      The reader follows the product's maker, not the till ("AirPods Pro are $80 off at
+      Amazon" is Apple news). A maker's own offer stays its news ("Apple deals of the day",
+      "back-to-school deals at Apple"), and "Layoffs at Amazon" names no offer;
+    - a co-founder's own venture: "<brand> co-founder's startup" is the startup's news, not the
+      company's (a biography). A co-founder named without "'s" is not set aside ("Wikipedia
+      co-founder Jimmy Wales on trust").
+ 3. A title that names no brand at all: the story is ABOUT the brand that is prominent in the
+    text, which takes all three of
     - named in the lead (its first name falls in the first LEAD characters of the text);
     - named repeatedly: REPEAT occurrences in the text, or REPEAT_SHORT in a text shorter than
-      SHORT_TEXT characters (supporting words add one each; "at Amazon", "on Netflix",
-      "via ...", "from Google" are a venue or a source, not the subject, and do not count);
+      SHORT_TEXT characters, and in a long text at least one per DENSITY characters (a long
+      explainer names many companies a few times each; five OpenAI mentions in 8,000
+      characters are background, not the subject). Supporting words add one each; "at Amazon",
+      "on Netflix", "via ...", "from Google" are a venue or a source, not the subject, and do
+      not count;
     - the most named brand of the story (ties are all ABOUT).
     Every other matched brand is a MENTION.
  These rules and thresholds were chosen against hand labels of 20 real feeds
@@ -75,16 +95,34 @@ from itertools import chain
 
 import ahocorasick
 
-from news.catalogue import Catalogue
+from news.catalogue import Catalogue, normalize_name
 
 # Relevance thresholds (rule 3 of "Relevance" in the docstring).
 LEAD = 500  # characters at the start of the text that make its lead
 REPEAT = 4  # occurrences in the text that make a brand prominent ...
 REPEAT_SHORT = 3  # ... or this many in a text shorter than SHORT_TEXT characters
 SHORT_TEXT = 1000
+DENSITY = 1000  # ... and at least one occurrence per this many characters of the text
 # "$39 at Amazon", "stream it on Netflix", "a statement from Google": a venue or a source, not
 # the subject. Such occurrences are not counted for rule 3.
 _VENUES = (" at ", " on ", " via ", " from ")
+# Rule 2 of "Relevance": names in a title that stand aside from its subject.
+# Brands (catalogue keys) that are shops: other makers' goods are sold there, so a headline
+# about an offer names them as the place to buy. The default of Matcher(shops=...).
+SHOPS = frozenset({"amazon", "ebay", "alibaba", "jd_com", "pinduoduo", "ozon", "wildberries"})
+_SHOP_AFTER = (" deal of the day", " deals of the day")  # "Amazon Deal of the Day: ..."
+_SHOP_BEFORE = " at "  # "... is $50 off at Amazon"
+_OFFER = re.compile(  # a headline about an offer: "deals", "on sale", "30% off", "$50 off" ...
+    r"\b(?:deals|deal of the day|on sale|lowest price|discounts?|discounted|coupons?|price cut"
+    r"|price drop|cheapest)\b|\d% off\b|[$€£]\d[\d,.]*(?: \w+)? off\b"
+)
+_COFOUNDERS = (" co founder s ", " cofounder s ")  # "Facebook Co-Founder’s Startup ..."
+# Official sources (see source_brand): words a feed title may hold around the brand's name, and
+# the words of which it must hold one.
+_SOURCE_FILLER = frozenset({"the", "official", "blog", "newsroom", "press", "room"})
+_SOURCE_MARKS = frozenset({"official", "blog", "newsroom"})
+_SOURCE_WORD = re.compile(r"\w(?:[\w.&+'’-]*\w)?")  # "jd.com", "at&t", "hewlett-packard"
+_NAME_PARTS = re.compile(r"[/()]")  # "X (Twitter)", "TikTok / ByteDance"
 
 # Characters replaced by a space before matching, in names and stories alike (rule 2 of
 # normalizing). "+", "&", "#", "@", "." and ":" stay: they belong to names ("C++", "AT&T",
@@ -199,9 +237,13 @@ class _Keys:
 class Matcher:
     """Compiled catalogue (and keywords); `match` classifies one story."""
 
-    def __init__(self, catalogue: Catalogue, keywords: Iterable[str] = ()) -> None:
+    def __init__(
+        self, catalogue: Catalogue, keywords: Iterable[str] = (), *, shops: Iterable[str] = SHOPS
+    ) -> None:
         brands = list(catalogue)
         self._brand_keys: tuple[str, ...] = tuple(b.key for b in brands)
+        self._index: dict[str, int] = {key: i for i, key in enumerate(self._brand_keys)}
+        self._shops = frozenset(self._index[key] for key in shops if key in self._index)
         keys = _Keys()
         for index, brand in enumerate(brands):
             for name in brand.aliases:
@@ -209,7 +251,9 @@ class Matcher:
             for name in brand.exact:
                 keys.add(name, (_EXACT, index, _name_form(name)))
             for name in brand.ambiguous:
-                keys.add(name, (_AMBIGUOUS, index, None))
+                # One or two letters ("X", "Mi", "EA") are compared with their capitals.
+                cased = len(name) <= 2 and name.lower() != name
+                keys.add(name, (_AMBIGUOUS, index, _name_form(name) if cased else None))
             for name in brand.exclude:
                 keys.add(name, (_EXCLUDE, index, None))
         self._catalogue_entries = keys.entries
@@ -220,6 +264,8 @@ class Matcher:
         """A matcher for another keyword set, reusing this one's compiled catalogue."""
         other = object.__new__(Matcher)
         other._brand_keys = self._brand_keys
+        other._index = self._index
+        other._shops = self._shops
         other._catalogue_entries = self._catalogue_entries
         other._keywords = frozenset()
         other._spaced_keys, other._cjk_keys = other._build(keywords)
@@ -267,7 +313,12 @@ class Matcher:
         cjk.make_automaton()
         return spaced, cjk
 
-    def match(self, title: str, text: str) -> MatchResult:
+    def match(self, title: str, text: str, source_hint: str | None = None) -> MatchResult:
+        """Classify one story. `source_hint`: the brand key of the feed when the feed is that
+        brand's own (its official blog or newsroom, see `source_brand`); that brand is then
+        ABOUT every story of the feed (rule 0 of "Relevance"). None, or a key the catalogue does
+        not hold (a brand since removed), changes nothing."""
+        source = self._index.get(source_hint) if source_hint else None
         if not title and not text:
             return EMPTY
         s, low, text_start, cjk = _prepare(title or "", text or "")
@@ -308,12 +359,25 @@ class Matcher:
                     if s.startswith(form, start):
                         strong.setdefault(ref, []).append((start, stop))
                 elif kind == _AMBIGUOUS:
-                    weak.setdefault(ref, []).append((start, stop))
+                    if form is None or s.startswith(form, start):
+                        weak.setdefault(ref, []).append((start, stop))
                 else:
                     excluded.setdefault(ref, []).append((start, stop))
         if not strong:
-            return MatchResult(frozenset(), frozenset(), frozenset(keywords))
-        return self._classify(s, low, text_start, strong, weak, excluded, keywords)
+            return self._result(set(), (), keywords, source)
+        return self._classify(s, low, text_start, strong, weak, excluded, keywords, source)
+
+    def _result(
+        self, about: set[int], matched: Iterable[int], keywords: set[str], source: int | None
+    ) -> MatchResult:
+        if source is not None:
+            about.add(source)
+        keys = self._brand_keys
+        return MatchResult(
+            frozenset(keys[b] for b in about),
+            frozenset(keys[b] for b in matched if b not in about),
+            frozenset(keywords),
+        )
 
     def _classify(
         self,
@@ -324,8 +388,12 @@ class Matcher:
         weak: dict[int, list[tuple[int, int]]],
         excluded: dict[int, list[tuple[int, int]]],
         keywords: set[str],
+        source: int | None,
     ) -> MatchResult:
+        shops = self._shops
         in_title: set[int] = set()
+        aside = False  # the title names a brand, but only as a shop or a co-founder's past
+        offer: list[bool] = []  # whether the title names a price offer; computed when needed
         first: dict[int, int] = {}  # brand -> offset of its first name in the text
         count: dict[int, int] = {}  # brand -> occurrences in the text, venues left out
         for brand, spans in strong.items():
@@ -341,9 +409,14 @@ class Matcher:
                     if not any(start < s_stop and s_start < stop for s_start, s_stop in spans)
                 ]
             n = 0
-            for start, _ in spans:
+            for start, stop in spans:
                 if start < text_start:
-                    in_title.add(brand)
+                    if low.startswith(_COFOUNDERS, stop) or (
+                        brand in shops and _shop(low, start, stop, text_start, offer)
+                    ):
+                        aside = True
+                    else:
+                        in_title.add(brand)
                     continue
                 if start in taken and brand not in first:
                     first[brand] = start - text_start
@@ -351,22 +424,56 @@ class Matcher:
                     n += 1
             count[brand] = n
         if not count:
-            return MatchResult(frozenset(), frozenset(), frozenset(keywords))
+            return self._result(set(), (), keywords, source)
         about = set(in_title)
-        if not about:
-            repeat = REPEAT_SHORT if len(s) - text_start < SHORT_TEXT else REPEAT
+        if not about and not aside:
+            length = len(s) - text_start
+            repeat = max(REPEAT_SHORT if length < SHORT_TEXT else REPEAT, length / DENSITY)
             top = max(count.values())
             about = {
                 brand
                 for brand, n in count.items()
                 if n >= repeat and n == top and first.get(brand, LEAD) < LEAD
             }
-        keys = self._brand_keys
-        return MatchResult(
-            frozenset(keys[b] for b in about),
-            frozenset(keys[b] for b in count if b not in about),
-            frozenset(keywords),
-        )
+        return self._result(about, count, keywords, source)
+
+
+def _shop(low: str, start: int, stop: int, text_start: int, offer: list[bool]) -> bool:
+    """Whether a shop's name in the title only names where an offer is (rule 2 of
+    "Relevance"): "<shop> deal of the day", or "at <shop>" in a headline about an offer."""
+    if low.startswith(_SHOP_AFTER, stop):
+        return True
+    if low.endswith(_SHOP_BEFORE, max(start - 4, 0), start):
+        if not offer:
+            offer.append(_OFFER.search(low, 0, text_start) is not None)
+        return offer[0]
+    return False
+
+
+def source_brand(catalogue: Catalogue, feed_title: str | None) -> str | None:
+    """The key of the brand whose own feed this is, judged by the feed's title ("The Official
+    Google Blog", "Apple Newsroom", "Microsoft Blog"), for `match(..., source_hint=...)`.
+
+    The title must say "official", "blog" or "newsroom" and hold nothing else but the brand's
+    own name: its key or display name, or a part of a display name such as "X (Twitter)" or
+    "TikTok / ByteDance" (and "the", "press", "room"). Product and people names do not count:
+    "The iPhone Blog" and "Android Blog" are fan sites; so are "MacRumors", "9to5Google" and
+    "Google News", which name no blog at all. None when in doubt: an operator can still set a
+    source's brand by hand."""
+    if not feed_title:
+        return None
+    words = _SOURCE_WORD.findall(feed_title.casefold())
+    if not _SOURCE_MARKS.intersection(words):
+        return None
+    name = " ".join(w for w in words if w not in _SOURCE_FILLER)
+    if not name:
+        return None
+    for brand in catalogue:
+        own = {brand.key, normalize_name(brand.name)}
+        own.update(normalize_name(part) for part in _NAME_PARTS.split(brand.name) if part.strip())
+        if name in own:
+            return brand.key
+    return None
 
 
 def _outside(

@@ -218,3 +218,31 @@ async def test_poll_all_polls_concurrently_and_reports_each(env):
     reports = await poller.poll_all(due)
     assert sorted(r.source.url for r in reports) == sorted(urls)
     assert all(r.status is SourceStatus.OK and r.new == 1 for r in reports)
+
+
+async def test_a_brands_own_newsroom_tags_its_stories_with_the_brand(env):
+    from news.catalogue import load_catalogue
+    from news.matching import Matcher
+
+    server, storage, poller, _ = env
+    catalogue = load_catalogue()
+    tagging = Poller(
+        storage, poller.fetcher, interval=INTERVAL, matcher=Matcher(catalogue), catalogue=catalogue
+    )
+    url = server.feed(
+        "/news.xml",
+        rss(
+            "Apple Newsroom",
+            [
+                item(
+                    1,
+                    title="Our new campus opens in Austin",
+                    description="<p>The campus employs 5,000 people.</p>",
+                )
+            ],
+        ),
+    )
+    source, _ = await storage.sources.add(url, origin=SourceOrigin.CLI, title="Apple Newsroom")
+    await tagging.poll(source)
+    async with storage.conn.execute("SELECT brand, about FROM story_brands") as c:
+        assert [tuple(r) async for r in c] == [("apple", 1)]
