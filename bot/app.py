@@ -65,6 +65,7 @@ async def open_services(settings: Settings, catalogue: Catalogue) -> Services:
         Fetcher(),
         interval=settings.poll_interval,
         matcher=Matcher(catalogue),
+        catalogue=catalogue,
         push_max_age_hours=settings.push_max_age_hours,
     )
     return Services(settings=settings, catalogue=catalogue, storage=storage, poller=poller)

@@ -56,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     imp = verbs.add_parser("import", help="add the feeds of an OPML file, update titles")
     imp.add_argument("file")
     verbs.add_parser("export", help="print the sources as OPML")
+
+    latest = commands.add_parser("latest", help="the newest stories about a brand or keyword")
+    latest.add_argument("name", nargs="+", help="brand or keyword")
+    latest.add_argument("-n", type=int, default=10, help="how many (1-1000, default 10)")
+    latest.add_argument("--json", action="store_true", help="one JSON object per story per line")
+    search = commands.add_parser("search", help="full-text search of the archive")
+    search.add_argument("words", nargs="+")
+    search.add_argument("-n", type=int, default=10, help="how many (1-1000, default 10)")
+    search.add_argument("--json", action="store_true", help="one JSON object per story per line")
     return parser
 
 
@@ -175,6 +184,64 @@ async def manage_sources(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def story_report(storage: Storage, ids: list[int], as_json: bool) -> None:
+    views = await storage.stories.views(ids)
+    mentions = await storage.archive.mentions(ids)
+    for story_id in ids:
+        view = views.get(story_id)
+        if view is None:
+            continue
+        published = (
+            datetime.fromtimestamp(view.published_at, UTC).isoformat().replace("+00:00", "Z")
+        )
+        if as_json:
+            record = {
+                "title": view.title,
+                "link": view.link,
+                "source": view.source,
+                "published": published,
+                "brands": list(view.brands),
+                "mentions": mentions.get(story_id, []),
+                "summary": view.summary,
+                "read_also": [r.link for r in view.read_also],
+            }
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            print(
+                f"{published[:16].replace('T', ' ')}  {view.title}\n                  {view.link or ''}"
+            )
+
+
+async def archive_query(settings: Settings, args: argparse.Namespace) -> int:
+    from news.arguments import Verdict, resolve_term
+    from news.catalogue import normalize_name
+
+    if not 1 <= args.n <= 1000:
+        return _fail("-n must be between 1 and 1000", EXIT_CONFIG)
+    storage = await Storage.open(settings.database)
+    try:
+        if args.command == "search":
+            ids = await storage.archive.search(" ".join(args.words), args.n)
+        else:
+            name = " ".join(args.name)
+            resolution = resolve_term(name, load_catalogue(settings.brands))
+            if resolution.verdict is Verdict.BRAND:
+                page = await storage.archive.latest_for_brand(resolution.brand.key, args.n)
+            elif resolution.verdict is Verdict.KEYWORD:
+                page = await storage.archive.latest_for_keyword(normalize_name(name), args.n)
+            elif resolution.verdict is Verdict.SUGGESTION:
+                return _fail(
+                    f"{name!r} is not a brand; did you mean {resolution.brand.key!r}?", EXIT_CONFIG
+                )
+            else:
+                return _fail(f"cannot look up {name!r}: {resolution.reason}", EXIT_CONFIG)
+            ids = page.ids
+        await story_report(storage, ids, args.json)
+    finally:
+        await storage.close()
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -191,6 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(poll_once(settings, args.json))
         if args.command == "sources":
             return asyncio.run(manage_sources(settings, args))
+        if args.command in ("latest", "search"):
+            return asyncio.run(archive_query(settings, args))
         return run(settings)
     except (SettingsError, CatalogueError, StorageError, OpmlError) as exc:
         return _fail(str(exc), EXIT_CONFIG)

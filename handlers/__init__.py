@@ -11,7 +11,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, common, delivery, subscriptions
+from handlers import admin, common, delivery, latest, subscriptions
 
 
 def register(application: Application) -> None:
@@ -25,6 +25,8 @@ def register(application: Application) -> None:
         (("subscriptions", "list"), subscriptions.subscriptions),
         (("brands",), subscriptions.brands),
         (("mode",), delivery.mode),
+        (("latest",), latest.latest),
+        (("search",), latest.search),
         (("sources",), admin.sources),
         (("addsource",), admin.add_source),
         (("removesource",), admin.remove_source),
@@ -38,6 +40,7 @@ def register(application: Application) -> None:
         CallbackQueryHandler(subscriptions.unsubscribe_button, pattern=r"^unsub:")
     )
     application.add_handler(CallbackQueryHandler(delivery.mode_button, pattern=r"^mode:"))
+    application.add_handler(CallbackQueryHandler(latest.latest_button, pattern=r"^(latest|more):"))
     application.add_handler(CallbackQueryHandler(common.expired_button))
     application.add_handler(ChatMemberHandler(common.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, common.migrated))

@@ -33,6 +33,7 @@ import feedparser
 
 from news.links import canonical_link
 from news.models import StoryDraft
+from news.summary import summarize
 from news.telegram_html import shorten
 from news.text import clean_text, clean_title, first_image, html_to_text
 
@@ -128,6 +129,7 @@ def normalize_entry(
     else:
         identity = f"hash:{digest(title, text)}"
     author = clean_title(entry.get("author") or "") or None
+    story_language = _language(entry.get("language")) or language
     return StoryDraft(
         identity=identity,
         link=link,
@@ -136,9 +138,10 @@ def normalize_entry(
         text=text,
         author=author,
         image_url=canonical_link(_image(entry, html), base_url),
-        language=_language(entry.get("language")) or language,
+        language=story_language,
         published_at=_timestamp(entry, now),
         content_hash=digest(title, text, link or ""),
+        summary=summarize(title, text, story_language),
     )
 
 

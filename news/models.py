@@ -93,3 +93,4 @@ class StoryDraft:
     language: str | None
     published_at: int
     content_hash: str
+    summary: str = ""  # computed once, at parse time (news.summary)

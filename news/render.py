@@ -67,11 +67,8 @@ def render_story(view: StoryView, timezone: str = "UTC", limit: int = MAX_MESSAG
 
 def render_plain(view: StoryView, timezone: str = "UTC") -> str:
     """The fallback when Telegram refused the HTML: the same content, no markup at all."""
-    lines = [
-        view.title,
-        view.link or "",
-        f"{view.source or ''} · {format_time(view.published_at, timezone)}",
-    ]
+    meta = " · ".join(p for p in (view.source, format_time(view.published_at, timezone)) if p)
+    lines = [view.title, *([view.link] if view.link else []), meta]
     if view.summary:
         lines += ["", view.summary]
-    return shorten("\n".join(line for line in lines), MAX_MESSAGE)
+    return shorten("\n".join(lines), MAX_MESSAGE)

@@ -18,6 +18,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("subscribe", "Follow a brand or keyword: /subscribe xiaomi"),
     ("unsubscribe", "Stop following: /unsubscribe xiaomi"),
     ("subscriptions", "What this chat follows"),
+    ("latest", "Newest stories: /latest apple"),
+    ("search", "Search the archive: /search foldable phone"),
     ("brands", "The brands I know"),
     ("mode", "Instant pushes, daily digest, both or off"),
     ("help", "How to use this bot"),
@@ -39,6 +41,9 @@ def welcome() -> str:
             ' <code>/subscribe Apple Samsung</code>, <code>/subscribe "foldable phone"</code>',
             "/unsubscribe <i>brand</i> — stop following (without a name: pick from a list)",
             "/subscriptions — what this chat follows (also /list)",
+            "/latest <i>brand</i> [N] — the newest stories about a brand or keyword (alone: about"
+            " everything this chat follows)",
+            "/search <i>words</i> — search headlines and text",
             "/brands — the brands I know",
             "/mode — instant pushes, the daily digest, both (the default) or off",
             "",

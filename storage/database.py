@@ -17,6 +17,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.archive import Archive
 from storage.chats import ChatStore
 from storage.deliveries import DeliveryStore
 from storage.migrations import MIGRATIONS
@@ -43,6 +44,7 @@ class Storage:
         self.sources = SourceStore(self)
         self.stories = StoryStore(self)
         self.deliveries = DeliveryStore(self)
+        self.archive = Archive(self)
 
     @classmethod
     async def open(cls, path: Path | str, *, clock: Clock = time.time) -> Storage:

@@ -128,4 +128,47 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX deliveries_pending ON deliveries (id) WHERE status = 'pending';
         """,
     ),
+    (
+        4,
+        """
+        -- Summaries are computed once, when a story is stored (empty for older rows until
+        -- they are next shown).
+        ALTER TABLE stories ADD COLUMN summary TEXT NOT NULL DEFAULT '';
+        ALTER TABLE stories ADD COLUMN related_at INTEGER;  -- when "Read also" was computed
+
+        -- Full-text search over titles and text, kept in step by triggers. unicode61 with
+        -- diacritics folded: "Huawei" finds "HUAWEI", "resume" finds "résumé".
+        CREATE VIRTUAL TABLE stories_fts USING fts5 (
+            title, text, content = 'stories', content_rowid = 'id',
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER stories_fts_insert AFTER INSERT ON stories BEGIN
+            INSERT INTO stories_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        CREATE TRIGGER stories_fts_delete AFTER DELETE ON stories BEGIN
+            INSERT INTO stories_fts (stories_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+        END;
+        CREATE TRIGGER stories_fts_update AFTER UPDATE OF title, text ON stories BEGIN
+            INSERT INTO stories_fts (stories_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO stories_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        INSERT INTO stories_fts (stories_fts) VALUES ('rebuild');
+
+        -- /latest walks this index newest first without touching the stories table.
+        ALTER TABLE story_brands ADD COLUMN published_at INTEGER NOT NULL DEFAULT 0;
+        UPDATE story_brands SET published_at =
+            (SELECT published_at FROM stories WHERE stories.id = story_brands.story_id);
+        CREATE INDEX story_brands_latest ON story_brands (brand, about, published_at, story_id);
+
+        -- "Read also": up to three related stories per story, computed when it is stored.
+        CREATE TABLE related_stories (
+            story_id   INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+            related_id INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+            position   INTEGER NOT NULL,
+            PRIMARY KEY (story_id, related_id)
+        ) WITHOUT ROWID;
+        """,
+    ),
 ]

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from news.models import StoryDraft
 from news.render import StoryView
-from news.summary import lead_summary
 from storage.deliveries import enqueue
 
 if TYPE_CHECKING:
@@ -122,11 +121,19 @@ class StoryStore:
                 else:
                     story_id, cluster_id = await self._insert(db, draft, clusters, backlog, now)
                     result.new.append(story_id)
-                    if tag is not None:
+                    tags = tag(draft) if tag is not None else None
+                    if tags is not None:
                         pushable = not backlog and draft.published_at >= push_since
                         result.queued += await self._tag(
-                            db, draft, story_id, cluster_id, tag(draft), pushable, now
+                            db, draft, story_id, cluster_id, tags, pushable, now
                         )
+                    if not backlog:
+                        # Read-also for stories that may be pushed now; a backlog story gets
+                        # its own the first time it is shown (Archive.ensure_related).
+                        await self._s.archive.compute_related(
+                            db, story_id=story_id, cluster_id=cluster_id, title=draft.title,
+                            text=draft.text, brands=tags.about if tags else frozenset(), now=now,
+                        )  # fmt: skip
                     if draft.link:
                         by_link[draft.link] = (story_id,)  # a later entry of this poll links here
                 links.append((source_id, draft.identity, story_id, draft.content_hash, now))
@@ -150,12 +157,14 @@ class StoryStore:
         async with db.execute(
             """
             INSERT INTO stories (cluster_id, link, title, title_key, text, author, image_url,
-                                 language, published_at, first_seen_at, updated_at, backlog)
-            VALUES (coalesce(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 language, published_at, first_seen_at, updated_at, backlog,
+                                 summary)
+            VALUES (coalesce(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             RETURNING id
             """,
             (cluster, draft.link, draft.title, draft.title_key, draft.text, draft.author,
-             draft.image_url, draft.language, draft.published_at, now, now, int(backlog)),
+             draft.image_url, draft.language, draft.published_at, now, now, int(backlog),
+             draft.summary),
         ) as c:  # fmt: skip
             row = await c.fetchone()
         story_id = row[0]
@@ -204,10 +213,20 @@ class StoryStore:
     ) -> None:
         """An edited story keeps its id, time and cluster; its words are refreshed."""
         await db.executemany(
-            "UPDATE stories SET title = ?, title_key = ?, text = ?, author = coalesce(?, author),"
-            " image_url = coalesce(?, image_url), updated_at = ? WHERE id = ?",
+            "UPDATE stories SET title = ?, title_key = ?, text = ?, summary = ?,"
+            " author = coalesce(?, author), image_url = coalesce(?, image_url), updated_at = ?"
+            " WHERE id = ?",
             [
-                (d.title, d.title_key, d.text, d.author, d.image_url, now, known[d.identity][0])
+                (
+                    d.title,
+                    d.title_key,
+                    d.text,
+                    d.summary,
+                    d.author,
+                    d.image_url,
+                    now,
+                    known[d.identity][0],
+                )
                 for d in changed
             ],
         )
@@ -217,15 +236,17 @@ class StoryStore:
         )
 
     async def views(self, story_ids: Sequence[int]) -> dict[int, StoryView]:
-        """What rendering needs, for several stories at once: the story, the name of the
-        source that carried it first, and the brands it is about."""
+        """What rendering needs, for several stories at once: the story, its summary, the name
+        of the source that carried it first, the brands it is about, its read-also links."""
+        await self._s.archive.ensure_related(story_ids)
+        read_also = await self._s.archive.read_also(story_ids)
         found: dict[int, StoryView] = {}
         for i in range(0, len(story_ids), _CHUNK):
             chunk = list(story_ids[i : i + _CHUNK])
             marks = ",".join("?" * len(chunk))
             async with self._s.conn.execute(
                 f"""
-                SELECT st.id, st.title, st.link, st.text, st.published_at,
+                SELECT st.id, st.title, st.link, st.summary, st.published_at,
                        (SELECT coalesce(so.title, so.url) FROM story_sources AS ss
                         JOIN sources AS so ON so.id = ss.source_id
                         WHERE ss.story_id = st.id ORDER BY ss.first_seen_at, so.id LIMIT 1),
@@ -242,8 +263,9 @@ class StoryStore:
                         link=row[2],
                         source=row[5],
                         published_at=row[4],
-                        summary=lead_summary(row[3]),
+                        summary=row[3],
                         brands=tuple(sorted((row[6] or "").split())),
+                        read_also=read_also.get(row[0], ()),
                     )
         return found
 

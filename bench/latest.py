@@ -1,0 +1,779 @@
+"""Archive benchmark: `python bench/latest.py` prints a Markdown table for BENCHMARKS.md.
+
+A synthetic archive of --stories stories (default 1,000,000) over --brands brands (default
+500) is generated from the real corpus's sentence shapes: the sentences and headlines of the
+feeds in ../shared/corpus/feeds, parsed with news.feeds.parse_feed and split with
+news.summary.sentences, with every catalogue brand name replaced by a placeholder and every
+other content word by a slot. The shapes are filled with synthetic brands ("Brand0123", key
+"b0123", Zipf-popular so the top brands have tens of thousands of stories) and words drawn
+Zipf-like from a vocabulary of the corpus's own words extended with pseudo-words. Rows go
+straight into stories, story_brands and story_sources in large transactions, in a child
+process (the FTS triggers fire on every insert, as in production), so the measuring process
+only ever serves requests. Generation does not count toward the goals.
+
+1. /latest BRAND = Archive.latest_for_brand(key, 5) + StoryStore.views (which computes "Read
+   also" with ensure_related the first time a story is shown) + render_story for each, over
+   --requests requests (default 1,000) with brands drawn by popularity: p50 and p95, warm
+   (read-also stored) and on first show (ensure_related computing) separately.
+   Goal: p95 < 25 ms.
+2. /search = Archive.search(words, 10) + StoryStore.views of the results, over --queries
+   queries (default 500) of 1-3 words from the generated vocabulary (common and rare):
+   p50 and p95. Goal: p95 < 50 ms.
+3. Database size (main file and -wal after a checkpoint) and peak memory (ru_maxrss) of the
+   measuring process. Goal: < 300 MB.
+
+Computing read-also (Archive.compute_related) is timed per story wherever it runs. First
+shows are measured until --cold-seconds is spent; the other stories the warm passes show get
+their read-also from compute_related while the budget lasts, else from a cheap stand-in (three
+earlier stories about the same brand), which the output says. The read path is the same for
+both. The slowest requests are re-run with SQLite tracing and each statement's time and
+EXPLAIN QUERY PLAN are printed under the table.
+
+--db PATH keeps the generated database (and PATH.json with its parameters) and reuses it on
+the next run; read-also rows left by an earlier run are removed first, so first shows are
+first shows again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import itertools
+import json
+import os
+import platform
+import random
+import re
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from news.catalogue import load_catalogue  # noqa: E402
+from news.feeds import parse_feed, title_key  # noqa: E402
+from news.render import render_story  # noqa: E402
+from news.summary import sentences  # noqa: E402
+from storage import Storage  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "feeds"
+SEED = 20_261_126
+DAY = 86_400
+VOCABULARY = 200_000  # distinct content words: the corpus's, then pseudo-words
+WORD_ZIPF = 1.0
+BRAND_ZIPF = 1.0
+SOURCES = 300
+CLUSTER_SHARE = 0.05
+BATCH = 20_000  # stories per executemany
+TRANSACTION = 100_000  # stories per transaction
+LATEST_N = 5
+SEARCH_N = 10
+
+MARK = "\x00"  # where a brand name was
+_SLOT = re.compile(r"\x00|(?<!\w)[^\W\d_]{4,}(?!\w)")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Function words of four letters or more stay as they are; every other word becomes a slot.
+# fmt: off
+_KEEP = frozenset((
+    "that", "this", "with", "from", "have", "were", "will", "would", "could", "should", "their",
+    "they", "them", "then", "than", "into", "over", "under", "about", "after", "before", "what",
+    "when", "where", "which", "while", "there", "these", "those", "been", "being", "also", "just",
+    "more", "most", "some", "such", "only", "other", "like", "here", "said", "says", "very",
+    "much", "many", "each", "both", "through", "between", "because", "does", "doesn", "even",
+    "still", "well", "back", "down", "among", "against", "since", "until", "without", "within",
+    "across", "again", "ever", "every", "upon", "your", "yours", "ours",
+))
+# fmt: on
+
+# Used when ../shared/corpus is absent: a few shapes written for this benchmark ({B}: a brand).
+FALLBACK_SENTENCES = [
+    "{B} announced a new flagship phone with a larger battery and a faster processor.",
+    "The company said the device will ship in Europe next month, starting at $799.",
+    "Analysts expect {B} to sell more than ten million units in the first quarter.",
+    "{B} and {B} have been competing for the premium market for years.",
+    "According to a filing, the new chip is built on a three-nanometre process.",
+    "The update brings redesigned notifications, better privacy controls and longer battery life.",
+    "Regulators in Brussels opened an investigation into the deal on Tuesday.",
+    "{B} declined to comment on the report.",
+    "Shares of {B} rose 4% in early trading after the announcement.",
+    "The service will be available in more than forty countries by the end of the year.",
+    "Developers can download the beta today, with a public release planned for autumn.",
+    "{B} says the new model is twice as efficient as its predecessor.",
+    "Earlier this week, {B} confirmed layoffs affecting about 5% of its workforce.",
+    "The laptop comes with a brighter display, a new keyboard and two USB-C ports.",
+    "Critics argue that the subscription price is too high for most customers.",
+    "The partnership with {B} gives the startup access to millions of users.",
+    "Security researchers found a vulnerability that let attackers read private messages.",
+    "The electric car has a range of 500 kilometres and charges in under twenty minutes.",
+    "{B} is expected to unveil the headset at its developer conference in June.",
+    "Sales of smart watches fell for the second quarter in a row, a market tracker said.",
+]
+FALLBACK_TITLES = [
+    "{B} unveils its fastest phone yet",
+    "{B} cuts prices of its laptops in Europe",
+    "Regulators open probe into {B} acquisition",
+    "{B} confirms layoffs as sales slow",
+    "Hands-on with the new {B} headset",
+    "{B} and {B} sign a chip supply deal",
+    "{B} update fixes battery drain bug",
+    "Why the new {B} tablet matters",
+]
+
+Shape = tuple[str, int, int]  # format string, word slots, brand slots ({b0}, {b1} ...)
+
+
+# --- 1. the synthetic archive ------------------------------------------------------------------
+
+
+def _brand_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Every catalogue name (case-insensitive) and exact name (case-sensitive), whole words."""
+    names, exact = set(), set()
+    for brand in load_catalogue():
+        names.update((brand.name, *brand.aliases))
+        exact.update(brand.exact)
+
+    def pattern(found: set[str], flags: int) -> re.Pattern[str]:
+        alternation = "|".join(re.escape(n) for n in sorted(found, key=len, reverse=True))
+        return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", flags)
+
+    return pattern(names, re.IGNORECASE), pattern(exact, 0)
+
+
+def _shape(text: str, words: Counter[str]) -> Shape | None:
+    parts, pos, n_words, n_brands = [], 0, 0, 0
+    for m in _SLOT.finditer(text):
+        token = m.group()
+        if token != MARK and token.casefold() in _KEEP:
+            continue
+        parts.append(text[pos : m.start()].replace("{", "{{").replace("}", "}}"))
+        if token == MARK:
+            parts.append(f"{{b{n_brands}}}")
+            n_brands += 1
+        else:
+            parts.append("{}")
+            n_words += 1
+            words[token.casefold()] += 1
+        pos = m.end()
+    parts.append(text[pos:].replace("{", "{{").replace("}", "}}"))
+    if n_words == 0 or n_brands > 4:
+        return None
+    return "".join(parts), n_words, n_brands
+
+
+def corpus_shapes() -> tuple[list[Shape], list[Shape], list[str], str]:
+    """(sentence shapes, headline shapes, corpus content words by frequency, where from)."""
+    words: Counter[str] = Counter()
+    if CORPUS.is_dir():
+        names, exact = _brand_patterns()
+        texts, titles, feeds = [], [], 0
+        for path in sorted(CORPUS.glob("*.xml")):
+            parsed = parse_feed(path.read_bytes(), url="https://x.test/feed")
+            feeds += 1
+            for story in parsed.stories:
+                titles.append(story.title)
+                texts += sentences(story.text, story.language)
+
+        def unbrand(s: str) -> str:
+            return exact.sub(MARK, names.sub(MARK, s))
+
+        body = [
+            unbrand(s)
+            for s in dict.fromkeys(texts)
+            if 5 <= len(s.split()) <= 60 and not _CJK.search(s) and "http" not in s
+        ]
+        heads = [unbrand(t) for t in dict.fromkeys(titles) if len(t.split()) >= 3]
+        heads = [t for t in heads if not _CJK.search(t)]
+        origin = f"shapes from the corpus: {feeds} feeds, {len(texts):,} sentences"
+    else:
+        body = [s.replace("{B}", MARK) for s in FALLBACK_SENTENCES]
+        heads = [t.replace("{B}", MARK) for t in FALLBACK_TITLES]
+        origin = "../shared/corpus not found: built-in sentence templates"
+    shapes = [s for s in (_shape(t, words) for t in body) if s]
+    head_shapes = [s for s in (_shape(t, words) for t in heads) if s]
+    ranked = [w for w, _ in words.most_common()]
+    return shapes, head_shapes, ranked, f"{origin} -> {len(shapes):,} shapes"
+
+
+def vocabulary(corpus_words: list[str], size: int = VOCABULARY) -> list[str]:
+    """The corpus's words, most frequent first, then pronounceable pseudo-words."""
+    rng = random.Random(SEED)
+    onsets = [
+        "b",
+        "c",
+        "d",
+        "f",
+        "g",
+        "h",
+        "j",
+        "k",
+        "l",
+        "m",
+        "n",
+        "p",
+        "r",
+        "s",
+        "t",
+        "v",
+        "z",
+        "br",
+        "dr",
+        "gr",
+        "kr",
+        "pl",
+        "st",
+        "tr",
+        "sh",
+        "ch",
+    ]
+    vowels = ["a", "e", "i", "o", "u", "ai", "ea", "io", "ou"]
+    vocab = list(dict.fromkeys(corpus_words))[:size]
+    seen = set(vocab)
+    while len(vocab) < size:
+        syllables = rng.randint(2, 4)
+        word = "".join(rng.choice(onsets) + rng.choice(vowels) for _ in range(syllables))
+        word += rng.choice(("", "", "n", "r", "s", "x", "l"))
+        if word not in seen:
+            seen.add(word)
+            vocab.append(word)
+    return vocab
+
+
+def zipf_cumulative(n: int, s: float) -> list[float]:
+    return list(itertools.accumulate(1 / (rank + 1) ** s for rank in range(n)))
+
+
+def brand_key(i: int) -> str:
+    return f"b{i:04d}"
+
+
+def brand_name(i: int) -> str:
+    return f"Brand{i:04d}"
+
+
+class Generator:
+    """Stories in id order; published_at rises with the id over the last 365 days."""
+
+    def __init__(self, stories: int, brands: int, now: int) -> None:
+        self.rng = random.Random(SEED)
+        self.shapes, self.head_shapes, corpus_words, self.origin = corpus_shapes()
+        self.first_shapes = [s for s in self.shapes if s[2] > 0] or self.shapes
+        self.vocab = vocabulary(corpus_words)
+        self.word_cum = zipf_cumulative(len(self.vocab), WORD_ZIPF)
+        self.brand_cum = zipf_cumulative(brands, BRAND_ZIPF)
+        self.brands = brands
+        self.stories = stories
+        self.end = now - 600
+        self.start = self.end - 365 * DAY
+        self.pool: list[str] = []
+        self.pos = 0
+        self.recent: deque[tuple[int, int, str, list[int], int]] = deque(maxlen=50)
+
+    def _words(self, n: int) -> list[str]:
+        if self.pos + n > len(self.pool):
+            self.pool = self.rng.choices(self.vocab, cum_weights=self.word_cum, k=200_000)
+            self.pos = 0
+        out = self.pool[self.pos : self.pos + n]
+        self.pos += n
+        return out
+
+    def _brands(self, k: int, exclude: set[int]) -> list[int]:
+        out: list[int] = []
+        while len(out) < k:
+            b = bisect.bisect(self.brand_cum, self.rng.random() * self.brand_cum[-1])
+            b = min(b, self.brands - 1)
+            if b not in exclude and b not in out:
+                out.append(b)
+        return out
+
+    def _fill(self, shape: Shape, names: list[str], offset: int) -> str:
+        fmt, n_words, n_brands = shape
+        named = {f"b{j}": names[(offset + j) % len(names)] for j in range(n_brands)}
+        return fmt.format(*self._words(n_words), **named)
+
+    def batch(self, first: int, count: int) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        """Rows for stories, story_brands and story_sources."""
+        rng = self.rng
+        stories, brand_rows, source_rows = [], [], []
+        span = self.end - self.start
+        for story_id in range(first, first + count):
+            published = self.start + (story_id - 1) * span // self.stories
+            published = min(self.end, published + rng.randint(-3 * 3600, 3 * 3600))
+            if self.recent and rng.random() < CLUSTER_SHARE:
+                # The same headline from another outlet, shortly after: one cluster.
+                cluster, _, title, about, _ = rng.choice(self.recent)
+                published = min(self.end, max(published, self.recent[-1][4]))
+            else:
+                cluster = story_id
+                about = self._brands(rng.choices((1, 2, 3), (60, 30, 10))[0], set())
+                title = None
+            mentions = self._brands(rng.choices((0, 1, 2), (50, 35, 15))[0], set(about))
+            names = [brand_name(b) for b in about + mentions]
+            if title is None:
+                title = self._fill(rng.choice(self.head_shapes), names, 0)
+                if brand_name(about[0]) not in title:
+                    title = f"{brand_name(about[0])}: {title}"
+            parts = [self._fill(rng.choice(self.first_shapes), names, 0)]
+            parts += [
+                self._fill(rng.choice(self.shapes), names, i) for i in range(1, rng.randint(2, 6))
+            ]
+            text = " ".join(parts[:2]) + ("\n\n" + " ".join(parts[2:]) if parts[2:] else "")
+            summary = " ".join(parts[: rng.randint(1, 2)])
+            source = rng.randrange(1, SOURCES + 1)
+            link = f"https://site{source:03d}.test/news/{story_id:07d}.html"
+            seen = published + rng.randint(60, 3600)
+            stories.append(
+                (story_id, cluster, link, title, title_key(title), text, "en", published,
+                 seen, seen, summary)
+            )  # fmt: skip
+            brand_rows += [(story_id, brand_key(b), 1, published) for b in about]
+            brand_rows += [(story_id, brand_key(b), 0, published) for b in mentions]
+            source_rows.append((source, link, story_id, f"{story_id:032x}", seen))
+            if cluster == story_id:
+                self.recent.append((cluster, story_id, title, about, published))
+        return stories, brand_rows, source_rows
+
+
+def generate(path: str, stories: int, brands: int) -> dict:
+    """Runs in a child process: create the schema with Storage.open, then bulk-load."""
+    started = time.perf_counter()
+
+    async def schema() -> None:
+        storage = await Storage.open(path)
+        await storage.close()
+
+    asyncio.run(schema())
+    gen = Generator(stories, brands, int(time.time()))
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("PRAGMA cache_size = -262144")  # 256 MiB: this process only
+    db.execute("BEGIN")
+    db.executemany(
+        "INSERT INTO sources (id, url, title, origin, added_at, status, backlog_done)"
+        " VALUES (?, ?, ?, 'cli', 0, 'ok', 1)",
+        [
+            (i, f"https://site{i:03d}.test/feed", f"Site {i:03d} News")
+            for i in range(1, SOURCES + 1)
+        ],
+    )
+    for first in range(1, stories + 1, BATCH):
+        rows, brand_rows, source_rows = gen.batch(first, min(BATCH, stories + 1 - first))
+        db.executemany(
+            "INSERT INTO stories (id, cluster_id, link, title, title_key, text, language,"
+            " published_at, first_seen_at, updated_at, summary, backlog)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            rows,
+        )
+        db.executemany(
+            "INSERT INTO story_brands (story_id, brand, about, published_at) VALUES (?, ?, ?, ?)",
+            brand_rows,
+        )
+        db.executemany(
+            "INSERT INTO story_sources (source_id, identity, story_id, content_hash,"
+            " first_seen_at) VALUES (?, ?, ?, ?, ?)",
+            source_rows,
+        )
+        done = first + len(rows) - 1
+        if done % TRANSACTION == 0 or done == stories:
+            db.execute("COMMIT")
+            print(
+                f"  generated {done:,} stories in {time.perf_counter() - started:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            if done < stories:
+                db.execute("BEGIN")
+    db.execute("PRAGMA optimize")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    counts = {
+        "story_brands": db.execute("SELECT count(*) FROM story_brands").fetchone()[0],
+        "top_brand": db.execute(
+            "SELECT count(*) FROM story_brands WHERE brand = ? AND about = 1", (brand_key(0),)
+        ).fetchone()[0],
+    }
+    db.close()
+    return {
+        "stories": stories,
+        "brands": brands,
+        "origin": gen.origin,
+        "seconds": time.perf_counter() - started,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **counts,
+    }
+
+
+# --- 2. and 3. measuring ------------------------------------------------------------------------
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def ms(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    return f"{pct(values, 50) * 1000:.1f} / {pct(values, 95) * 1000:.1f} ms"
+
+
+class Timed:
+    """Wraps Archive.compute_related on the instance to time each call."""
+
+    def __init__(self, archive) -> None:
+        self.times: list[float] = []
+        self._inner = archive.compute_related
+        archive.compute_related = self
+
+    async def __call__(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return await self._inner(*args, **kwargs)
+        finally:
+            self.times.append(time.perf_counter() - started)
+
+
+async def stand_in_related(storage: Storage, ids: list[int]) -> int:
+    """Read-also rows for stories still without: three earlier stories about the same brand."""
+    async with storage.conn.execute(
+        f"SELECT id, published_at FROM stories WHERE related_at IS NULL"
+        f" AND id IN ({','.join('?' * len(ids))})",
+        ids,
+    ) as c:
+        missing = [tuple(r) async for r in c]
+    rows = []
+    for story_id, published in missing:
+        async with storage.conn.execute(
+            "SELECT story_id FROM story_brands WHERE about = 1 AND published_at < ? AND brand ="
+            " (SELECT brand FROM story_brands WHERE story_id = ? AND about = 1 LIMIT 1)"
+            " ORDER BY published_at DESC LIMIT 3",
+            (published, story_id),
+        ) as c:
+            rows += [(story_id, r[0], i) async for i, r in aenumerate(c)]
+    async with storage.transaction() as db:
+        await db.executemany(
+            "INSERT OR IGNORE INTO related_stories (story_id, related_id, position)"
+            " VALUES (?, ?, ?)",
+            rows,
+        )
+        await db.executemany(
+            "UPDATE stories SET related_at = ? WHERE id = ?",
+            [(storage.now(), story_id) for story_id, _ in missing],
+        )
+    return len(missing)
+
+
+async def aenumerate(iterable):
+    i = 0
+    async for item in iterable:
+        yield i, item
+        i += 1
+
+
+async def fill_related(storage: Storage, ids: list[int], deadline: float) -> tuple[int, int]:
+    """Read-also for every story in ids: compute_related until the deadline, then the stand-in.
+    Returns (computed, stood in)."""
+    computed = stood_in = 0
+    ids = list(dict.fromkeys(ids))
+    for i in range(0, len(ids), LATEST_N):
+        chunk = ids[i : i + LATEST_N]
+        if time.perf_counter() < deadline:
+            await storage.archive.ensure_related(chunk)
+            computed += len(chunk)
+        else:
+            stood_in += await stand_in_related(storage, chunk)
+    return computed, stood_in
+
+
+async def latest_answer(storage: Storage, key: str) -> list[str]:
+    page = await storage.archive.latest_for_brand(key, LATEST_N)
+    views = await storage.stories.views(page.ids)
+    return [render_story(views[i]) for i in page.ids if i in views]
+
+
+async def search_answer(storage: Storage, words: str) -> int:
+    ids = await storage.archive.search(words, SEARCH_N)
+    views = await storage.stories.views(ids)
+    return len(views)
+
+
+async def traced(storage: Storage, call) -> list[tuple[float, str]]:
+    """Run `call` with a trace callback: each statement and the time until the next began
+    (statements FTS5 runs inside one, traced as "-- ...", count toward that one)."""
+    marks: list[tuple[float, str]] = []
+
+    def mark(sql: str) -> None:
+        if not sql.startswith("--"):
+            marks.append((time.perf_counter(), sql))
+
+    await storage.conn.set_trace_callback(mark)
+    try:
+        await call()
+        end = time.perf_counter()
+    finally:
+        await storage.conn.set_trace_callback(None)
+    return [
+        (following - started, sql)
+        for (started, sql), following in zip(marks, [m[0] for m in marks[1:]] + [end], strict=True)
+    ]
+
+
+async def plan(storage: Storage, sql: str) -> list[str]:
+    async with storage.conn.execute(f"EXPLAIN QUERY PLAN {sql}") as c:
+        rows = [tuple(r) async for r in c]
+    depth: dict[int, int] = {0: -1}
+    lines = []
+    for node, parent, _, detail in rows:
+        depth[node] = depth.get(parent, -1) + 1
+        lines.append("  " * depth[node] + detail)
+    return lines
+
+
+def query_words(rng: random.Random, vocab: list[str], count: int) -> list[tuple[str, int]]:
+    """1-3 words each, ranks log-uniform over the vocabulary: common words and rare ones.
+    Returns (query, rank of its rarest word)."""
+    queries = []
+    for _ in range(count):
+        ranks = [
+            int(len(vocab) ** rng.random()) - 1 for _ in range(rng.choices((1, 2, 3), (4, 4, 2))[0])
+        ]
+        queries.append((" ".join(vocab[r] for r in ranks), max(ranks)))
+    return queries
+
+
+def bucket(rank: int) -> str:
+    if rank < 100:
+        return "all words in the top 100"
+    if rank < 5_000:
+        return "rarest word in ranks 100-5,000"
+    return "rarest word beyond rank 5,000"
+
+
+async def measure(path: str, meta: dict, args: argparse.Namespace) -> dict:
+    rng = random.Random(SEED + 1)
+    storage = await Storage.open(path)
+    timer = Timed(storage.archive)
+    out: dict = {"slow": []}
+
+    # --- /latest: brands by popularity, first shows while the budget lasts
+    brand_cum = zipf_cumulative(meta["brands"], BRAND_ZIPF)
+    requests = [
+        brand_key(min(meta["brands"] - 1, bisect.bisect(brand_cum, rng.random() * brand_cum[-1])))
+        for _ in range(args.requests)
+    ]
+    distinct = list(dict.fromkeys(requests))
+    deadline = time.perf_counter() + args.cold_seconds
+    cold: list[float] = []
+    for key in distinct:
+        if time.perf_counter() >= deadline:
+            break
+        calls = len(timer.times)
+        started = time.perf_counter()
+        await latest_answer(storage, key)
+        if len(timer.times) > calls:
+            cold.append(time.perf_counter() - started)
+    out["latest_cold"] = cold
+    out["latest_cold_compute"] = list(timer.times)
+    shown: list[int] = []
+    for key in distinct:
+        shown += (await storage.archive.latest_for_brand(key, LATEST_N)).ids
+    out["latest_fill"] = await fill_related(storage, shown, deadline + args.cold_seconds / 2)
+
+    warm: list[tuple[float, str]] = []
+    for key in requests:
+        started = time.perf_counter()
+        await latest_answer(storage, key)
+        warm.append((time.perf_counter() - started, key))
+    out["latest_warm"] = [t for t, _ in warm]
+    out["distinct_brands"] = len(distinct)
+    for _, key in sorted(warm, reverse=True)[:1]:
+        out["slow"].append(
+            (f"/latest {key}", await traced(storage, lambda k=key: latest_answer(storage, k)))
+        )
+
+    # --- /search: search() alone first (which also finds the stories to prepare), then whole
+    vocab = vocabulary(corpus_shapes()[2])
+    queries = query_words(rng, vocab, args.queries)
+    search_only: list[float] = []
+    found: list[int] = []
+    for words, _ in queries:
+        started = time.perf_counter()
+        found += await storage.archive.search(words, SEARCH_N)
+        search_only.append(time.perf_counter() - started)
+    out["search_only"] = search_only
+    cold_search: list[float] = []
+    calls = len(timer.times)
+    deadline = time.perf_counter() + args.cold_seconds / 2
+    for words, _ in queries[:50]:
+        if time.perf_counter() >= deadline:
+            break
+        started = time.perf_counter()
+        await search_answer(storage, words)
+        cold_search.append(time.perf_counter() - started)
+    out["search_cold"] = cold_search
+    out["search_cold_compute"] = timer.times[calls:]
+    out["search_fill"] = await fill_related(storage, found, deadline)
+
+    timings: list[tuple[float, str, int]] = []
+    for words, rarest in queries:
+        started = time.perf_counter()
+        await search_answer(storage, words)
+        timings.append((time.perf_counter() - started, words, rarest))
+    out["search"] = [t for t, _, _ in timings]
+    by_bucket: dict[str, list[float]] = {}
+    for t, _, rarest in timings:
+        by_bucket.setdefault(bucket(rarest), []).append(t)
+    out["search_buckets"] = by_bucket
+    for _, words, _ in sorted(timings, reverse=True)[:2]:
+        out["slow"].append(
+            (f"/search {words}", await traced(storage, lambda w=words: search_answer(storage, w)))
+        )
+    if timer.times:
+        # One read-also computation for a story of the most popular brand, traced.
+        page = await storage.archive.latest_for_brand(brand_key(0), 1)
+        await storage.conn.execute("UPDATE stories SET related_at = NULL WHERE id = ?", page.ids)
+        out["slow"].append(
+            (
+                f"compute_related for story {page.ids[0]} (about {brand_key(0)})",
+                await traced(storage, lambda: storage.archive.ensure_related(page.ids)),
+            )
+        )
+
+    plans = {}
+    for _label, statements in out["slow"]:
+        for seconds, sql in statements:
+            if seconds >= 0.005 and sql not in plans:
+                plans[sql] = await plan(storage, sql)
+    out["plans"] = plans
+    out["compute_all"] = list(timer.times)
+
+    await storage.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await storage.close()
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+async def reset_related(path: str) -> None:
+    storage = await Storage.open(path)
+    async with storage.transaction() as db:
+        await db.execute("DELETE FROM related_stories")
+        await db.execute("UPDATE stories SET related_at = NULL WHERE related_at IS NOT NULL")
+    await storage.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await storage.close()
+
+
+def sizes(path: str) -> tuple[int, int]:
+    wal = Path(f"{path}-wal")
+    return Path(path).stat().st_size, wal.stat().st_size if wal.exists() else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=1_000_000)
+    parser.add_argument("--brands", type=int, default=500)
+    parser.add_argument("--db", help="keep the generated database here and reuse it next time")
+    parser.add_argument("--requests", type=int, default=1_000)
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument(
+        "--cold-seconds", type=float, default=120, help="time spent measuring first shows"
+    )
+    args = parser.parse_args()
+
+    tmp = None
+    if args.db:
+        path = str(Path(args.db).resolve())
+    else:
+        tmp = tempfile.TemporaryDirectory()
+        path = str(Path(tmp.name) / "archive.sqlite3")
+    sidecar = Path(f"{path}.json")
+    meta = json.loads(sidecar.read_text()) if sidecar.exists() and Path(path).exists() else None
+    if meta and (meta["stories"], meta["brands"]) != (args.stories, args.brands):
+        sys.exit(
+            f"{path} holds {meta['stories']:,} stories over {meta['brands']} brands; remove it"
+        )
+    reused = meta is not None
+    if reused:
+        asyncio.run(reset_related(path))
+    else:
+        with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+            meta = pool.submit(generate, path, args.stories, args.brands).result()
+        sidecar.write_text(json.dumps(meta))
+
+    r = asyncio.run(measure(path, meta, args))
+    db_size, wal_size = sizes(path)
+    if tmp:
+        tmp.cleanup()
+
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f", SQLite {sqlite3.sqlite_version}"
+    )
+    print(f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
+    print(
+        f"Archive: {meta['stories']:,} stories, {meta['brands']} brands"
+        f" ({meta['story_brands']:,} story_brands rows; the top brand is about"
+        f" {meta['top_brand']:,} stories); {meta['origin']}."
+        f" Generated in {meta['seconds']:.0f} s (peak {meta['peak_mb']:.0f} MB, child process)"
+        f"{', reused from ' + path if reused else ''}.\n"
+    )
+    print("| measure | result | goal |\n|---|---|---|")
+    n = len(r["latest_warm"])
+    computed, stood_in = r["latest_fill"]
+    print(
+        f"| /latest, read-also stored: p50 / p95 over {n:,} requests"
+        f" ({r['distinct_brands']} brands, by popularity) | **{ms(r['latest_warm'])}** | p95 < 25 ms |"
+    )
+    print(
+        f"| /latest, first show (ensure_related computes read-also for up to 5 stories):"
+        f" p50 / p95 over {len(r['latest_cold'])} pages | **{ms(r['latest_cold'])}** | p95 < 25 ms |"
+    )
+    print(
+        f"| /search: p50 / p95 over {len(r['search']):,} queries (read-also of the results stored)"
+        f" | **{ms(r['search'])}** | p95 < 50 ms |"
+    )
+    for name, values in sorted(r["search_buckets"].items()):
+        print(f"| /search, {name} ({len(values)} queries) | {ms(values)} | |")
+    print(f"| Archive.search alone (first run of each query) | {ms(r['search_only'])} | |")
+    print(
+        f"| /search, first show (views computes read-also of the 10 results):"
+        f" p50 / p95 over {len(r['search_cold'])} queries | {ms(r['search_cold'])} | |"
+    )
+    compute = r["compute_all"]
+    print(
+        f"| compute_related, one story: p50 / p95 / max over {len(compute):,} calls"
+        f" | {ms(compute)} / {max(compute, default=0) * 1000:.0f} ms | |"
+    )
+    if stood_in or r["search_fill"][1]:
+        print(
+            f"| read-also from the stand-in (budget spent) | {stood_in} of {computed + stood_in}"
+            f" /latest stories, {r['search_fill'][1]} of {sum(r['search_fill'])} /search results | |"
+        )
+    print(
+        f"| database size after a checkpoint | {db_size / 2**20:,.0f} MB + {wal_size / 2**20:,.1f} MB -wal | |"
+    )
+    print(f"| peak memory (RSS) of the measuring process | **{r['peak_mb']:.0f} MB** | < 300 MB |")
+
+    print("\nSlowest requests, re-run with tracing (statements taking >= 1 ms):\n")
+    for label, statements in r["slow"]:
+        total = sum(s for s, _ in statements)
+        print(f"- {label}: {total * 1000:.1f} ms")
+        for seconds, sql in statements:
+            if seconds >= 0.001:
+                print(f"  - {seconds * 1000:.1f} ms: `{' '.join(sql.split())[:300]}`")
+    print("\nQuery plans (statements >= 5 ms):\n")
+    for sql, lines in r["plans"].items():
+        print("```\n" + " ".join(sql.split())[:400])
+        print("\n".join(lines) + "\n```")
+
+
+if __name__ == "__main__":
+    main()

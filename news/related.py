@@ -1,0 +1,108 @@
+"""Related stories ("Read also") and safe full-text queries. Pure functions.
+
+Full-text queries are built only from word tokens, each in double quotes, so any input —
+quotes, FTS operators (AND, NEAR, *, ^, column filters), SQL — is searched as words and can
+never be read as FTS5 or SQL syntax.
+
+"Read also" ranking, in order:
+1. Candidates come from FTS5 bm25 over the story's headline and lead words (headline matches
+   weigh more), within RELATED_WINDOW days, never the story itself or its cluster.
+2. When the story is about brands, a candidate must share at least one of them: similar words
+   about another company are not related reading.
+3. Score = relevance x (1 + BRAND_BOOST per shared brand) x recency (halving every
+   RECENCY_HALF_LIFE days); the best READ_ALSO, one per cluster.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+RELATED_WINDOW = 90  # days
+READ_ALSO = 3
+BRAND_BOOST = 0.6
+RECENCY_HALF_LIFE = 30.0  # days
+MAX_QUERY_TERMS = 12
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STOPWORD_TEXT = (
+    # English
+    "the and for with that this from have has had was were are will would could should its"
+    " their they them then than into over under about after before what when where which who"
+    " why how new more most also just been being not but can all any our out you your his her"
+    " she him says said say one two first last year years week day today now get gets got"
+    " make makes made use uses used via per off some such only other like here there these"
+    # Russian
+    " это как что для или его она они при так уже еще ещё был была были будет может"
+    " которые который также после более года году"
+    # German
+    " der die das und mit für von den dem des ein eine einer nicht auch auf ist sind wird"
+    " werden bei aus nach wie über"
+    # French
+    " les des une pour avec dans sur par est sont qui que pas plus ses aux été"
+)
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def quote(term: str) -> str:
+    """One FTS5 string token: inside double quotes, a double quote is doubled."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def search_query(user_text: str, *, any_word: bool = False) -> str | None:
+    """An FTS5 query for what a user typed: every word must match (or any, for a fallback).
+    None when there is no word to search for."""
+    tokens = list(dict.fromkeys(words(user_text)))[: MAX_QUERY_TERMS * 2]
+    if not tokens:
+        return None
+    return (" OR " if any_word else " ").join(quote(t) for t in tokens)
+
+
+def related_query(title: str, text: str) -> str | None:
+    """Headline words first, then lead words: the story's distinctive vocabulary."""
+    lead = text[:600]
+    terms: list[str] = []
+    for word in words(title) + words(lead):
+        if len(word) < 3 or word.isdigit() or word in _STOPWORDS or word in terms:
+            continue
+        terms.append(word)
+        if len(terms) == MAX_QUERY_TERMS:
+            break
+    return " OR ".join(quote(t) for t in terms) or None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    cluster_id: int
+    bm25: float  # SQLite's bm25(): lower (more negative) is better
+    published_at: int
+    brands: frozenset[str]
+
+
+def pick_related(
+    candidates: list[Candidate], *, brands: frozenset[str], now: int, limit: int = READ_ALSO
+) -> list[int]:
+    """Rules 2 and 3 of the module docstring."""
+    scored: list[tuple[float, int, Candidate]] = []
+    for c in candidates:
+        shared = len(brands & c.brands)
+        if brands and not shared:
+            continue
+        age_days = max(0.0, (now - c.published_at) / 86_400)
+        score = -c.bm25 * (1 + BRAND_BOOST * shared) * 0.5 ** (age_days / RECENCY_HALF_LIFE)
+        scored.append((score, c.published_at, c))
+    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    picked: list[int] = []
+    clusters: set[int] = set()
+    for _, _, c in scored:
+        if c.cluster_id in clusters:
+            continue
+        clusters.add(c.cluster_id)
+        picked.append(c.id)
+        if len(picked) == limit:
+            break
+    return picked
