@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Secret, Settings
+from tests.fakes.feed_server import FeedServer
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.harness import running_bot
 
@@ -22,6 +23,13 @@ async def telegram():
     await fake.stop()
     # Telegram would have refused (or silently mangled) anything listed here.
     assert fake.violations == []
+
+
+@pytest.fixture
+async def feeds():
+    """A loopback feed server (tests/fakes/feed_server.py)."""
+    async with FeedServer() as server:
+        yield server
 
 
 @pytest.fixture

@@ -14,16 +14,10 @@ from news.opml import OpmlSource, write_opml
 from news.schedule import DAY
 from storage import Storage
 from tests.conftest import OPERATOR_ID
-from tests.fakes.feed_server import FeedServer, rss
+from tests.fakes.feed_server import rss
 from tests.harness import running_bot
 
 ADMIN = {"chat_id": OPERATOR_ID}
-
-
-@pytest.fixture
-async def feeds():
-    async with FeedServer() as server:
-        yield server
 
 
 @pytest.fixture

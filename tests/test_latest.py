@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from news.opml import OpmlSource, write_opml
-from tests.fakes.feed_server import FeedServer, rss
+from tests.fakes.feed_server import rss
 from tests.harness import running_bot
 from tests.test_cli import clean_env
 
@@ -45,12 +45,6 @@ ITEMS = [
 
 
 @pytest.fixture
-async def feeds():
-    async with FeedServer() as server:
-        yield server
-
-
-@pytest.fixture
 def archive_settings(settings, feeds, tmp_path):
     url = feeds.feed("/tech.xml", rss("Tech Desk", ITEMS))
     path = tmp_path / "feeds.opml"
@@ -73,14 +67,17 @@ def headline(message) -> str:
 
 async def test_latest_brand_newest_first_with_more_button(bot):
     replies = await bot.send("/latest xiaomi 2")
-    assert [headline(m) for m in replies[:2]] == ["Xiaomi earnings beat forecasts", "Xiaomi shows a foldable phone"]
+    assert [headline(m) for m in replies[:2]] == [
+        "Xiaomi earnings beat forecasts",
+        "Xiaomi shows a foldable phone",
+    ]
     assert replies[0].text.startswith('<b><a href="https://news.example.test/6">')
     more = replies[2]
     assert "More stories about Xiaomi" in more.plain_text
     ((_, data),) = more.buttons()
     assert len(data.encode()) <= 64
     await bot.press(more, data)
-    page2 = bot.telegram.sent_to(1001)[len(replies):]
+    page2 = bot.telegram.sent_to(1001)[len(replies) :]
     assert [headline(m) for m in page2[:2]] == [
         "Xiaomi plans to open an office in Russia",
         "Xiaomi opens its first store in Moscow",
@@ -156,7 +153,15 @@ async def test_search_ranks_and_lists(bot):
 
 @pytest.mark.parametrize(
     "hostile",
-    ['"); DROP TABLE stories; --', "NEAR(xiaomi moscow)", "xiaomi*", "title:xiaomi", '"""', "AND OR NOT", "^xiaomi"],
+    [
+        '"); DROP TABLE stories; --',
+        "NEAR(xiaomi moscow)",
+        "xiaomi*",
+        "title:xiaomi",
+        '"""',
+        "AND OR NOT",
+        "^xiaomi",
+    ],
 )
 async def test_search_input_is_always_words(bot, hostile):
     reply = await bot.ask(f"/search {hostile}")
@@ -174,13 +179,28 @@ async def newsbot(*args, env, cwd):
 
 
 async def test_cli_latest_and_search_json(archive_settings, tmp_path):
-    env = clean_env(NEWSBOT_DATABASE=str(archive_settings.database), NEWSBOT_SOURCES=str(archive_settings.sources))
+    env = clean_env(
+        NEWSBOT_DATABASE=str(archive_settings.database),
+        NEWSBOT_SOURCES=str(archive_settings.sources),
+    )
     code, _, err = await newsbot("poll", "--once", env=env, cwd=tmp_path)
     assert code == 0, err
     code, out, _ = await newsbot("latest", "xiaomi", "-n", "2", "--json", env=env, cwd=tmp_path)
     records = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and [r["title"] for r in records] == ["Xiaomi earnings beat forecasts", "Xiaomi shows a foldable phone"]
-    assert set(records[0]) == {"title", "link", "source", "published", "brands", "mentions", "summary", "read_also"}
+    assert code == 0 and [r["title"] for r in records] == [
+        "Xiaomi earnings beat forecasts",
+        "Xiaomi shows a foldable phone",
+    ]
+    assert set(records[0]) == {
+        "title",
+        "link",
+        "source",
+        "published",
+        "brands",
+        "mentions",
+        "summary",
+        "read_also",
+    }
     assert records[0]["brands"] == ["xiaomi"] and records[0]["published"].endswith("Z")
     assert records[0]["summary"].startswith("Xiaomi reported higher quarterly revenue.")
     code, out, _ = await newsbot("search", "foldable", "--json", env=env, cwd=tmp_path)

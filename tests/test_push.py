@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from news.models import Subscription, SubscriptionKind
 from news.opml import OpmlSource, write_opml
-from tests.fakes.feed_server import FeedServer, rss
+from tests.fakes.feed_server import rss
 from tests.fakes.telegram_api import FakeTelegram
 from tests.harness import running_bot
 
@@ -44,12 +45,6 @@ async def telegram():
     await fake.stop()
     assert fake.violations == []
     assert fake.rate_limited == 0, "the sender exceeded Telegram's limits"
-
-
-@pytest.fixture
-async def feeds():
-    async with FeedServer() as server:
-        yield server
 
 
 @pytest.fixture
@@ -235,11 +230,7 @@ async def test_a_command_is_answered_during_a_large_fan_out(push_settings, teleg
     async with running_bot(push_settings, telegram) as bot:
         await poll(bot)
         storage = bot.services.storage
-        for chat_id in range(5000, 5300):  # 300 followers: about ten seconds of sending
-            await storage.chats.touch(
-                chat_id, type="private", title=None, language_code=None, default_timezone="UTC"
-            )
-            await storage.subscriptions.add(chat_id, [_xiaomi()])
+        await follow_xiaomi(storage, range(5000, 5300))  # about ten seconds of sending
         feeds.feed("/f0.xml", rss("Desk 0", [story(15, XIAOMI)]))
         await storage.conn.execute("UPDATE sources SET next_check_at = 0")
         await bot.services.scheduler.tick()
@@ -252,10 +243,14 @@ async def test_a_command_is_answered_during_a_large_fan_out(push_settings, teleg
         await bot.services.sender.stop()
 
 
-def _xiaomi():
-    from news.models import Subscription, SubscriptionKind
-
-    return Subscription(SubscriptionKind.BRAND, "xiaomi", "Xiaomi")
+async def follow_xiaomi(storage, chat_ids) -> None:
+    """Private chats that follow Xiaomi, as if each had sent /subscribe xiaomi."""
+    xiaomi = Subscription(SubscriptionKind.BRAND, "xiaomi", "Xiaomi")
+    for chat_id in chat_ids:
+        await storage.chats.touch(
+            chat_id, type="private", title=None, language_code=None, default_timezone="UTC"
+        )
+        await storage.subscriptions.add(chat_id, [xiaomi])
 
 
 async def test_deliveries_survive_a_restart(push_settings, telegram, feeds):
@@ -264,11 +259,7 @@ async def test_deliveries_survive_a_restart(push_settings, telegram, feeds):
     async with running_bot(push_settings, telegram) as bot:
         await poll(bot)
         storage = bot.services.storage
-        for chat_id in followers:
-            await storage.chats.touch(
-                chat_id, type="private", title=None, language_code=None, default_timezone="UTC"
-            )
-            await storage.subscriptions.add(chat_id, [_xiaomi()])
+        await follow_xiaomi(storage, followers)
         feeds.feed("/f0.xml", rss("Desk 0", [story(16, XIAOMI)]))
         await storage.conn.execute("UPDATE sources SET next_check_at = 0")
         await bot.services.scheduler.tick()

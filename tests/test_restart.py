@@ -11,17 +11,11 @@ import pytest
 
 from bot.sender import WORKERS
 from news.opml import OpmlSource, write_opml
-from tests.fakes.feed_server import FeedServer, rss
+from tests.fakes.feed_server import rss
 from tests.fakes.telegram_api import TOKEN
 from tests.test_cli import BotProcess, clean_env, wait_until_polling
 
 FOLLOWERS = range(7000, 7120)  # about four seconds of sending at 30 msg/s
-
-
-@pytest.fixture
-async def feeds():
-    async with FeedServer() as server:
-        yield server
 
 
 def follow_xiaomi(database) -> None:
