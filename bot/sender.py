@@ -95,7 +95,8 @@ class Sender:
         self._changed = asyncio.Event()
         self._wake = asyncio.Event()
         self._last_id = 0
-        self._known: set[int] = set()  # delivery ids in memory: queued or in flight
+        # Delivery ids held in memory: queued, in flight, or sent with the mark not yet committed.
+        self._known: set[int] = set()
         self._sent: list[int] = []
         self._views: OrderedDict[int, StoryView] = OrderedDict()
         self._workers: list[asyncio.Task] = []
@@ -269,8 +270,7 @@ class Sender:
         except TelegramError as exc:
             await self._fail(delivery, f"{type(exc).__name__}: {exc.message}")
             return 0.0
-        self._sent.append(delivery.id)
-        self._done(delivery)
+        self._sent.append(delivery.id)  # stays known until the mark is committed (_flush)
         self.stats["sent"] += 1
         return 0.0
 
@@ -287,8 +287,7 @@ class Sender:
                 delivery, f"HTML refused ({error}); plain text refused ({exc.message})"
             )
             return 0.0
-        self._sent.append(delivery.id)
-        self._done(delivery)
+        self._sent.append(delivery.id)  # stays known until the mark is committed (_flush)
         self.stats["sent"] += 1
         return 0.0
 
@@ -364,6 +363,9 @@ class Sender:
         if self._sent:
             ids, self._sent = self._sent, []
             await self.storage.deliveries.mark_sent(ids)
+            # Only now may the loader see these rows as not pending; until the commit they
+            # stay "known", so a reload (e.g. after a migration) cannot send them again.
+            self._known.difference_update(ids)
 
     async def _flush_loop(self) -> None:
         while True:

@@ -22,7 +22,7 @@ import time
 import zlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -63,8 +63,6 @@ class FetchResult:
     retry_after: int | None = None  # seconds
     max_age: int | None = None  # seconds, from Cache-Control
     error: str | None = None
-    elapsed: float = 0.0
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> int | None:
@@ -186,7 +184,6 @@ class Fetcher:
         last_modified: str | None = None,
         guard: Guard | None = None,
     ) -> FetchResult:
-        started = time.monotonic()
         try:
             host = urlsplit(url).hostname or ""
         except ValueError:  # e.g. "http://[::1/x": httpx will say what is wrong below
@@ -211,7 +208,6 @@ class Fetcher:
                 result = FetchResult("error", url, error="the server closed the connection")
             except httpx.HTTPError as exc:  # InvalidURL, UnsupportedProtocol, decoding ...
                 result = FetchResult("error", url, error=f"{type(exc).__name__}: {exc}"[:300])
-        result.elapsed = time.monotonic() - started
         return result
 
     async def _fetch(

@@ -12,7 +12,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fetch.guard import public_only
 from fetch.http import Fetcher, FetchResult
@@ -34,7 +34,6 @@ class PollReport:
     new: int = 0
     error: str | None = None
     seconds: float = 0.0
-    new_story_ids: list[int] = field(default_factory=list)
     queued: int = 0  # push deliveries enqueued
     alert: bool = False  # failing for a day and the admins have not been told yet
 
@@ -144,7 +143,6 @@ class Poller:
             SourceStatus.OK,
             title=source.title or parsed.title,
             new=len(stored.new),
-            new_story_ids=[] if first_poll else stored.new,
             queued=stored.queued,
         )
 

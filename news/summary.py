@@ -528,10 +528,6 @@ def _is_boilerplate(sentence: str) -> bool:
     return _boilerplate(sentence) != _OK
 
 
-def _ends_sentence(sentence: str) -> bool:
-    return sentence.rstrip(_CLOSERS).endswith(_END_PUNCT)
-
-
 def _is_heading(line: str) -> bool:
     """A short line with no sentence punctuation (a heading, a label, a price, a score), or a
     short one ending in a colon ("Jane Doe, writing for Example News:", "Key points:")."""

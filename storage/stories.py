@@ -46,7 +46,6 @@ Tagger = Callable[[StoryDraft], Tags]
 class StoreResult:
     new: list[int] = field(default_factory=list)  # ids of stories first seen in this poll
     updated: int = 0  # known stories whose content changed
-    linked: int = 0  # stories another source already had
     queued: int = 0  # push deliveries enqueued
 
 
@@ -116,9 +115,7 @@ class StoryStore:
             links: list[tuple] = []
             for draft in fresh:
                 story_id = by_link.get(draft.link, (None,))[0] if draft.link else None
-                if story_id is not None:
-                    result.linked += 1
-                else:
+                if story_id is None:
                     story_id, cluster_id = await self._insert(db, draft, clusters, backlog, now)
                     result.new.append(story_id)
                     tags = tag(draft) if tag is not None else None
