@@ -182,11 +182,14 @@ class StoryStore:
         pushable: bool,
         now: int,
     ) -> int:
-        rows = [(story_id, b, 1) for b in sorted(tags.about)]
-        rows += [(story_id, b, 0) for b in sorted(tags.mentions - tags.about)]
+        # published_at is copied so /latest can walk (brand, about, published_at) alone.
+        when = draft.published_at
+        rows = [(story_id, b, 1, when) for b in sorted(tags.about)]
+        rows += [(story_id, b, 0, when) for b in sorted(tags.mentions - tags.about)]
         if rows:
             await db.executemany(
-                "INSERT OR REPLACE INTO story_brands (story_id, brand, about) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO story_brands (story_id, brand, about, published_at)"
+                " VALUES (?, ?, ?, ?)",
                 rows,
             )
         if not pushable:

@@ -84,6 +84,37 @@ async def test_latest_brand_newest_first_with_more_button(bot):
     ]
 
 
+async def test_latest_orders_by_publication_not_by_arrival(bot, feeds):
+    # A feed that lists an older story after a newer one, polled later: dates decide.
+    late = [
+        item(
+            7,
+            "Xiaomi recalls a charger",
+            "Xiaomi recalled a charger model. Xiaomi said no one was hurt.",
+            40,
+        ),
+        item(
+            8,
+            "Xiaomi hires a new design chief",
+            "Xiaomi named a new design chief. Xiaomi did not give a start date.",
+            0.5,
+        ),
+    ]
+    feeds.feed("/tech.xml", rss("Tech Desk", late + ITEMS))
+    await bot.services.storage.conn.execute("UPDATE sources SET next_check_at = 0")
+    await bot.services.scheduler.tick()
+    await bot.services.scheduler.idle()
+    replies = await bot.send("/latest xiaomi 2")
+    assert [headline(m) for m in replies[:2]] == [
+        "Xiaomi hires a new design chief",
+        "Xiaomi earnings beat forecasts",
+    ]
+    async with bot.services.storage.conn.execute(
+        "SELECT count(*) FROM story_brands WHERE published_at = 0"
+    ) as c:
+        assert (await c.fetchone())[0] == 0
+
+
 async def test_more_button_survives_a_restart(archive_settings, telegram):
     async with running_bot(archive_settings, telegram) as bot:
         await bot.services.scheduler.tick()
