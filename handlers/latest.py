@@ -163,7 +163,7 @@ async def search(update: Update, context: NewsContext) -> None:
     if not ids:
         await message.reply_text(f"Nothing found for {quoted(words)}.")
         return
-    views = await context.storage.stories.views(ids)
+    views = await context.storage.stories.views(ids, related=False)
     blocks = [f"<b>Search: {quoted(words)}</b>"]
     for i, story_id in enumerate(ids, 1):
         view = views.get(story_id)

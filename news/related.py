@@ -5,8 +5,11 @@ quotes, FTS operators (AND, NEAR, *, ^, column filters), SQL — is searched as 
 never be read as FTS5 or SQL syntax.
 
 "Read also" ranking, in order:
-1. Candidates come from FTS5 bm25 over the story's headline and lead words (headline matches
-   weigh more), within RELATED_WINDOW days, never the story itself or its cluster.
+1. Candidates, within RELATED_WINDOW days, never the story itself or its cluster: for a story
+   about brands, the newest RELATED_CANDIDATES stories about the same brands, scored by the
+   story's headline and lead words they share (a shared headline word weighs 3); for a story
+   about no brand, FTS5 bm25 over the same words in the recent window. (Ranking every FTS
+   match in a million-story archive cost seconds per story; the brand index bounds the work.)
 2. When the story is about brands, a candidate must share at least one of them: similar words
    about another company are not related reading.
 3. Score = relevance x (1 + BRAND_BOOST per shared brand) x recency (halving every
@@ -19,10 +22,12 @@ import re
 from dataclasses import dataclass
 
 RELATED_WINDOW = 90  # days
+RELATED_CANDIDATES = 300  # newest same-brand stories scored for a story about brands
 READ_ALSO = 3
 BRAND_BOOST = 0.6
 RECENCY_HALF_LIFE = 30.0  # days
 MAX_QUERY_TERMS = 12
+LEAD = 600  # characters of text that count as the lead
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STOPWORD_TEXT = (
     # English
@@ -61,24 +66,35 @@ def search_query(user_text: str, *, any_word: bool = False) -> str | None:
     return (" OR " if any_word else " ").join(quote(t) for t in tokens)
 
 
-def related_query(title: str, text: str) -> str | None:
+def related_terms(title: str, text: str) -> list[str]:
     """Headline words first, then lead words: the story's distinctive vocabulary."""
-    lead = text[:600]
     terms: list[str] = []
-    for word in words(title) + words(lead):
+    for word in words(title) + words(text[:LEAD]):
         if len(word) < 3 or word.isdigit() or word in _STOPWORDS or word in terms:
             continue
         terms.append(word)
         if len(terms) == MAX_QUERY_TERMS:
             break
-    return " OR ".join(quote(t) for t in terms) or None
+    return terms
+
+
+def related_query(title: str, text: str) -> str | None:
+    return " OR ".join(quote(t) for t in related_terms(title, text)) or None
+
+
+def overlap_score(terms: list[str], title: str, lead: str) -> float:
+    """How much of the story's vocabulary a candidate shares: 3 per headline word, 1 per lead
+    word. Returned negated, like bm25, so lower is better and pick_related treats both alike."""
+    in_title = set(words(title))
+    in_lead = set(words(lead[:LEAD]))
+    return -float(sum(3 if t in in_title else 1 if t in in_lead else 0 for t in terms))
 
 
 @dataclass(frozen=True)
 class Candidate:
     id: int
     cluster_id: int
-    bm25: float  # SQLite's bm25(): lower (more negative) is better
+    bm25: float  # SQLite's bm25() or overlap_score(): lower (more negative) is better
     published_at: int
     brands: frozenset[str]
 
@@ -90,7 +106,7 @@ def pick_related(
     scored: list[tuple[float, int, Candidate]] = []
     for c in candidates:
         shared = len(brands & c.brands)
-        if brands and not shared:
+        if (brands and not shared) or c.bm25 >= 0:  # another company, or no word in common
             continue
         age_days = max(0.0, (now - c.published_at) / 86_400)
         score = -c.bm25 * (1 + BRAND_BOOST * shared) * 0.5 ** (age_days / RECENCY_HALF_LIFE)

@@ -12,7 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from news.related import RELATED_WINDOW, Candidate, pick_related, quote, related_query, search_query
+from news.related import (
+    LEAD,
+    RELATED_CANDIDATES,
+    RELATED_WINDOW,
+    Candidate,
+    overlap_score,
+    pick_related,
+    quote,
+    related_terms,
+    search_query,
+)
 from news.render import RelatedLink
 
 if TYPE_CHECKING:
@@ -22,6 +32,8 @@ if TYPE_CHECKING:
 
 Cursor = tuple[int, int]  # (published_at, id) of the last story shown
 _FAR_FUTURE: Cursor = (1 << 62, 1 << 62)
+SEARCH_RECENT_DAYS = 30
+HEADLINE_TERMS = 6
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ def _page(rows: list[tuple[int, int, int]], limit: int) -> Page:
 class Archive:
     def __init__(self, storage: Storage) -> None:
         self._s = storage
+        self._window: tuple[int, int] | None = None  # (hour, first story id of the window)
 
     async def latest_for_brand(self, brand: str, limit: int, before: Cursor | None = None) -> Page:
         published, story = before or _FAR_FUTURE
@@ -107,26 +120,50 @@ class Archive:
         return _page(rows, limit)
 
     async def search(self, text: str, limit: int = 10) -> list[int]:
-        """bm25 ranking (headlines weigh more), newest first among equals. Every word must
-        match; if nothing does, any word may."""
+        """bm25 ranking (headlines weigh 3x), newest first among equals. Every word must match;
+        if nothing does, any word may. The last SEARCH_RECENT_DAYS are searched first and the
+        whole archive only when they hold too few results: ranking every story that contains a
+        common word in a million-story archive costs half a second."""
+        since = self._s.now() - SEARCH_RECENT_DAYS * 86_400
         for any_word in (False, True):
             query = search_query(text, any_word=any_word)
             if query is None:
                 return []
-            async with self._s.conn.execute(
-                """
-                SELECT s.id FROM stories_fts JOIN stories AS s ON s.id = stories_fts.rowid
-                WHERE stories_fts MATCH ?
-                ORDER BY bm25(stories_fts, 3.0, 1.0), s.published_at DESC LIMIT ?
-                """,
-                (query, limit),
-            ) as c:
-                ids = [row[0] async for row in c]
+            ids = await self._search(query, limit, await self._recent_start_id(since))
+            if len(ids) < limit:
+                more = [i for i in await self._search(query, limit, 0) if i not in ids]
+                ids += more[: limit - len(ids)]
             if ids:
                 return ids
         return []
 
+    async def _search(self, query: str, limit: int, from_id: int) -> list[int]:
+        # Rank inside the FTS index first; only the best few rows are joined for their dates.
+        async with self._s.conn.execute(
+            """
+            SELECT r.id FROM (
+                SELECT rowid AS id, bm25(stories_fts, 3.0, 1.0) AS score FROM stories_fts
+                WHERE stories_fts MATCH ? AND rowid >= ? ORDER BY score LIMIT ?
+            ) AS r JOIN stories AS s ON s.id = r.id
+            ORDER BY r.score, s.published_at DESC
+            """,
+            (query, from_id, limit),
+        ) as c:
+            return [row[0] async for row in c]
+
     # --- Read also ----------------------------------------------------------------------
+
+    async def _recent_start_id(self, since: int) -> int:
+        """The lowest story id published since `since`, cached for an hour: FTS5 can skip
+        whole doclist ranges below a rowid, so a window costs less than ranking everything."""
+        key = since // 3600
+        if self._window is None or self._window[0] != key:
+            async with self._s.conn.execute(
+                "SELECT min(id) FROM stories WHERE published_at >= ?", (key * 3600,)
+            ) as c:
+                row = await c.fetchone()
+            self._window = (key, row[0] if row and row[0] is not None else 1 << 62)
+        return self._window[1]
 
     async def compute_related(
         self,
@@ -139,25 +176,52 @@ class Archive:
         brands: frozenset[str],
         now: int,
     ) -> list[int]:
-        """Find and store the story's related reading. Runs inside the caller's transaction."""
-        query = related_query(title, text)
-        if query is None:
-            await db.execute("UPDATE stories SET related_at = ? WHERE id = ?", (now, story_id))
-            return []
-        async with db.execute(
-            """
-            SELECT s.id, s.cluster_id, bm25(stories_fts, 3.0, 1.0), s.published_at,
-                   (SELECT group_concat(brand, ' ') FROM story_brands
-                    WHERE story_id = s.id AND about = 1)
-            FROM stories_fts JOIN stories AS s ON s.id = stories_fts.rowid
-            WHERE stories_fts MATCH ? AND s.published_at >= ? AND s.cluster_id != ?
-            ORDER BY bm25(stories_fts, 3.0, 1.0) LIMIT 40
-            """,
-            (query, now - RELATED_WINDOW * 86_400, cluster_id),
-        ) as c:
-            candidates = [
-                Candidate(r[0], r[1], r[2], r[3], frozenset((r[4] or "").split())) async for r in c
-            ]
+        """Find and store the story's related reading. Runs inside the caller's transaction.
+
+        See news.related for the rules: a story about brands is compared with the newest
+        stories about the same brands (an index walk, then word overlap in Python); other
+        stories go through FTS5 bm25 in the window of recent ids.
+        """
+        terms = related_terms(title, text)
+        since = now - RELATED_WINDOW * 86_400
+        candidates: list[Candidate] = []
+        if terms and brands:
+            marks = ",".join("?" * len(brands))
+            async with db.execute(
+                f"SELECT story_id FROM story_brands WHERE brand IN ({marks}) AND about = 1"
+                " AND published_at >= ? ORDER BY published_at DESC LIMIT ?",
+                (*sorted(brands), since, RELATED_CANDIDATES),
+            ) as c:
+                found = [row[0] async for row in c if row[0] != story_id]
+            ids = list(dict.fromkeys(found))  # a story about two of the brands comes twice
+            if ids:
+                async with db.execute(
+                    f"""
+                    SELECT s.id, s.cluster_id, s.published_at, s.title, substr(s.text, 1, {LEAD}),
+                           (SELECT group_concat(brand, ' ') FROM story_brands
+                            WHERE story_id = s.id AND about = 1)
+                    FROM stories AS s WHERE s.id IN ({",".join("?" * len(ids))}) AND s.cluster_id != ?
+                    """,
+                    (*ids, cluster_id),
+                ) as c:
+                    candidates = [
+                        Candidate(
+                            r[0],
+                            r[1],
+                            overlap_score(terms, r[3], r[4]),
+                            r[2],
+                            frozenset((r[5] or "").split()),
+                        )
+                        async for r in c
+                    ]
+        elif headline := related_terms(title, "")[:HEADLINE_TERMS]:
+            # Without a brand to narrow the field, only the headline's words are searched:
+            # lead words are common enough to match a third of a large archive.
+            start = await self._recent_start_id(since)
+            candidates = await self._scored(
+                db, " OR ".join(quote(t) for t in headline), cluster_id,
+                "stories_fts.rowid >= ? AND s.published_at >= ?", [start, since],
+            )  # fmt: skip
         picked = pick_related(candidates, brands=brands, now=now)
         await db.execute("DELETE FROM related_stories WHERE story_id = ?", (story_id,))
         await db.executemany(
@@ -166,6 +230,25 @@ class Archive:
         )
         await db.execute("UPDATE stories SET related_at = ? WHERE id = ?", (now, story_id))
         return picked
+
+    @staticmethod
+    async def _scored(
+        db: aiosqlite.Connection, query: str, cluster_id: int, where: str, params: list
+    ) -> list[Candidate]:
+        async with db.execute(
+            f"""
+            SELECT s.id, s.cluster_id, bm25(stories_fts, 3.0, 1.0), s.published_at,
+                   (SELECT group_concat(brand, ' ') FROM story_brands
+                    WHERE story_id = s.id AND about = 1)
+            FROM stories_fts JOIN stories AS s ON s.id = stories_fts.rowid
+            WHERE stories_fts MATCH ? AND {where} AND s.cluster_id != ?
+            ORDER BY bm25(stories_fts, 3.0, 1.0) LIMIT 40
+            """,
+            (query, *params, cluster_id),
+        ) as c:
+            return [
+                Candidate(r[0], r[1], r[2], r[3], frozenset((r[4] or "").split())) async for r in c
+            ]
 
     async def ensure_related(self, story_ids: Sequence[int]) -> None:
         """Backlog stories get their related reading the first time they are shown."""

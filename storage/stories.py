@@ -235,11 +235,16 @@ class StoryStore:
             [(d.content_hash, source_id, d.identity) for d in changed],
         )
 
-    async def views(self, story_ids: Sequence[int]) -> dict[int, StoryView]:
+    async def views(
+        self, story_ids: Sequence[int], *, related: bool = True
+    ) -> dict[int, StoryView]:
         """What rendering needs, for several stories at once: the story, its summary, the name
-        of the source that carried it first, the brands it is about, its read-also links."""
-        await self._s.archive.ensure_related(story_ids)
-        read_also = await self._s.archive.read_also(story_ids)
+        of the source that carried it first, the brands it is about, and (unless `related` is
+        false, as for /search's compact list) its read-also links."""
+        read_also = {}
+        if related:
+            await self._s.archive.ensure_related(story_ids)
+            read_also = await self._s.archive.read_also(story_ids)
         found: dict[int, StoryView] = {}
         for i in range(0, len(story_ids), _CHUNK):
             chunk = list(story_ids[i : i + _CHUNK])
