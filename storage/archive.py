@@ -2,8 +2,8 @@
 
 /latest returns one story per cluster (the newest of it), newest first, and pages with a
 cursor (published_at, id) rather than an offset, so a page does not shift when stories arrive.
-Related stories are computed once per story and stored; stories stored as backlog get theirs
-the first time they are shown.
+Related stories are computed once per story and stored: for a story being pushed, in the
+transaction that stores it; for every other story, the first time it is shown.
 """
 
 from __future__ import annotations
@@ -251,7 +251,7 @@ class Archive:
             ]
 
     async def ensure_related(self, story_ids: Sequence[int]) -> None:
-        """Backlog stories get their related reading the first time they are shown."""
+        """Stories not pushed at ingest get their related reading the first time they are shown."""
         if not story_ids:
             return
         marks = ",".join("?" * len(story_ids))

@@ -119,17 +119,19 @@ class StoryStore:
                     story_id, cluster_id = await self._insert(db, draft, clusters, backlog, now)
                     result.new.append(story_id)
                     tags = tag(draft) if tag is not None else None
+                    queued = 0
                     if tags is not None:
                         pushable = not backlog and draft.published_at >= push_since
-                        result.queued += await self._tag(
+                        queued = await self._tag(
                             db, draft, story_id, cluster_id, tags, pushable, now
                         )
-                    if not backlog:
-                        # Read-also for stories that may be pushed now; a backlog story gets
-                        # its own the first time it is shown (Archive.ensure_related).
+                        result.queued += queued
+                    if queued:
+                        # A story about to be pushed gets its read-also now; every other story
+                        # gets it the first time it is shown (Archive.ensure_related), once.
                         await self._s.archive.compute_related(
                             db, story_id=story_id, cluster_id=cluster_id, title=draft.title,
-                            text=draft.text, brands=tags.about if tags else frozenset(), now=now,
+                            text=draft.text, brands=tags.about, now=now,
                         )  # fmt: skip
                     if draft.link:
                         by_link[draft.link] = (story_id,)  # a later entry of this poll links here
