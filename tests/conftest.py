@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.settings import Secret, Settings
@@ -11,7 +9,6 @@ from tests.fakes.feed_server import FeedServer
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.harness import running_bot
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 OPERATOR_ID = 777
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from news.feeds import parse_feed, title_key
-from tests.conftest import CORPUS
+from tests.corpus import CORPUS
 from tests.fakes.feed_server import atom, rss
 
 NOW = 1_795_564_800  # 2026-11-25 00:00 UTC

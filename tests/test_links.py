@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import io
-from pathlib import Path
-
-import feedparser
 import pytest
 
 from news.links import TRACKING_PARAMS, TRACKING_PREFIXES, canonical_link, is_http_url
+from tests.corpus import CORPUS, parsed_feed
 
 BASE = "https://news.example.com/section/page.html"
 
@@ -181,17 +177,6 @@ def test_is_http_url(text, expected):
 
 # --- the real-feed corpus ----------------------------------------------------------------
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-NO_CORPUS = "real-feed corpus not found at ../shared/corpus (a clone without ../shared)"
-
-
-@functools.cache
-def _parsed(name: str):
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(NO_CORPUS)
-    return feedparser.parse(io.BytesIO(path.read_bytes()))
-
 
 def _all_feeds() -> list[str]:
     if not CORPUS.is_dir():
@@ -206,7 +191,7 @@ def _all_feeds() -> list[str]:
 
 
 def test_corpus_heise_rss090_links_lose_wt_mc():
-    entries = _parsed("feeds-malformed/heise-online-2016-04-rss090-nodates-de.xml").entries
+    entries = parsed_feed("feeds-malformed/heise-online-2016-04-rss090-nodates-de.xml").entries
     assert len(entries) == 60
     for entry in entries:
         assert "?wt_mc=rss.ho.beitrag.rdf" in entry.link
@@ -216,7 +201,7 @@ def test_corpus_heise_rss090_links_lose_wt_mc():
 
 
 def test_corpus_relative_links_resolve_against_the_fetch_url():
-    feed = _parsed("feeds-malformed/neverwinter-2017-12-relative-urls.xml")
+    feed = parsed_feed("feeds-malformed/neverwinter-2017-12-relative-urls.xml")
     # The channel <link> is itself relative ("/en/games/neverwinter/news"), so it cannot serve
     # as a base on its own: it has to be resolved against the URL the feed was fetched from.
     assert feed.feed.link.startswith("/")
@@ -233,7 +218,7 @@ def test_corpus_relative_links_resolve_against_the_fetch_url():
 
 @pytest.mark.parametrize("name", _all_feeds())
 def test_corpus_every_entry_link_is_canonical(name):
-    feed = _parsed(name)
+    feed = parsed_feed(name)
     base = canonical_link(feed.feed.get("link"), base="https://feed.example/")
     for entry in feed.entries:
         if not entry.get("link"):

@@ -53,8 +53,8 @@ import pytest
 from news.catalogue import Catalogue, load_catalogue
 from news.feeds import parse_feed
 from news.matching import Matcher, source_brand
+from tests.corpus import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 LABELS = Path(__file__).resolve().parent / "data" / "brand_labels.json"
 SKIP_REASON = "real-feed corpus not found at ../shared/corpus (a clone without ../shared)"
 NOW = 2_000_000_000  # parse_feed's clock: fixed, so nothing depends on today's date

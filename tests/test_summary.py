@@ -11,13 +11,13 @@ import functools
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from news.summary import MAX_SUMMARY, lead_summary, sentences, summarize
 from news.telegram_html import utf16_len
 from news.text import clean_text, html_to_text
+from tests.corpus import CORPUS, NO_CORPUS
 
 # --- sentence splitting ------------------------------------------------------------------
 
@@ -700,8 +700,6 @@ def test_lead_summary_is_summarize_without_a_title():
 
 # --- the real-feed corpus ----------------------------------------------------------------
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-NO_CORPUS = "real-feed corpus not found at ../shared/corpus (a clone without ../shared)"
 _ENDS = tuple(".!?…。！？")
 _CLOSERS = "\"'”’»)]}」』）】"
 _LABEL_START = re.compile(

@@ -6,16 +6,13 @@ end run every entry of the real feeds in ../shared/corpus through the same funct
 
 from __future__ import annotations
 
-import functools
-import io
 import re
 import time
-from pathlib import Path
 
-import feedparser
 import pytest
 
 from news.text import clean_text, clean_title, first_image, html_to_text
+from tests.corpus import CORPUS, parsed_feed
 
 # --- html_to_text ------------------------------------------------------------------------
 
@@ -490,8 +487,6 @@ def test_first_image(markup, expected):
 
 # --- the real-feed corpus ----------------------------------------------------------------
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-NO_CORPUS = "real-feed corpus not found at ../shared/corpus (a clone without ../shared)"
 FOLDERS = ("feeds", "feeds-malformed")
 
 
@@ -507,14 +502,6 @@ def _corpus_names() -> list[str]:
     ]
 
 
-@functools.cache
-def _parsed(name: str):
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(NO_CORPUS)
-    return feedparser.parse(io.BytesIO(path.read_bytes()))
-
-
 def _body(entry) -> str:
     if entry.get("content"):
         return entry.content[0].value
@@ -524,7 +511,7 @@ def _body(entry) -> str:
 def _texts(name: str) -> list[tuple[str, str]]:
     """(html_to_text, clean_text) for every entry of a corpus feed."""
     texts = []
-    for entry in _parsed(name).entries:
+    for entry in parsed_feed(name).entries:
         text = html_to_text(_body(entry))
         texts.append((text, clean_text(text)))
     return texts
@@ -535,7 +522,7 @@ _REMNANT = re.compile(r"<(?:p|div|img|span|a|br|li|ul|script|style)\b|</", re.I)
 
 @pytest.mark.parametrize("name", _corpus_names())
 def test_corpus_every_entry_cleans(name):
-    feed = _parsed(name)
+    feed = parsed_feed(name)
     for entry in feed.entries:
         text = html_to_text(_body(entry))
         cleaned = clean_text(text)
@@ -614,7 +601,7 @@ def test_corpus_real_sentences_survive(name, phrase):
     ],
 )
 def test_corpus_double_escaped_french_entities_are_decoded(name):
-    entries = _parsed(name).entries
+    entries = parsed_feed(name).entries
     raw = " ".join(_body(entry) for entry in entries)
     assert "&eacute;" in raw  # the feed really is double-escaped
     text = " ".join(text for text, _ in _texts(name))
@@ -623,14 +610,14 @@ def test_corpus_double_escaped_french_entities_are_decoded(name):
 
 
 def test_corpus_titles_with_numeric_entities_and_cdata_whitespace():
-    macworld = [entry.title for entry in _parsed("feeds/macworld-2017-11-28-rss.xml").entries]
+    macworld = [entry.title for entry in parsed_feed("feeds/macworld-2017-11-28-rss.xml").entries]
     assert any("it's not as easy" in clean_title(title) for title in macworld)
     for name in ("feeds/geekpark-2020-12-17-rss-zh.xml", "feeds/habr-2018-06-27-rss-ru.xml"):
-        for entry in _parsed(name).entries:
+        for entry in parsed_feed(name).entries:
             title = clean_title(entry.title)
             assert title and title == " ".join(title.split())
     time_titles = [
-        clean_title(e.title) for e in _parsed("feeds/time-tech-2026-02-17-rss.xml").entries
+        clean_title(e.title) for e in parsed_feed("feeds/time-tech-2026-02-17-rss.xml").entries
     ]
     assert not any("<i>" in title for title in time_titles)
 
@@ -638,7 +625,7 @@ def test_corpus_titles_with_numeric_entities_and_cdata_whitespace():
 def test_corpus_first_images_are_real_pictures():
     found = 0
     for name in _corpus_names():
-        for entry in _parsed(name).entries:
+        for entry in parsed_feed(name).entries:
             src = first_image(_body(entry))
             if src:
                 found += 1
@@ -649,7 +636,7 @@ def test_corpus_first_images_are_real_pictures():
 
 def test_corpus_cleaning_speed_time_feed():
     """TIME's 1.1 MB feed (100 entries) cleans well under 100 ms; this only guards 10x."""
-    bodies = [_body(entry) for entry in _parsed("feeds/time-tech-2026-02-17-rss.xml").entries]
+    bodies = [_body(entry) for entry in parsed_feed("feeds/time-tech-2026-02-17-rss.xml").entries]
     best = float("inf")
     for _ in range(3):
         started = time.perf_counter()
