@@ -80,7 +80,7 @@ async def stop_workers(services: Services) -> None:
 
 
 async def close_services(services: Services) -> None:
-    await stop_workers(services)
+    """Close what open_services opened. Workers were stopped in post_stop (stop_workers)."""
     if services.poller is not None:
         await services.poller.fetcher.aclose()
     await services.storage.close()

@@ -24,6 +24,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from news.catalogue import CatalogueError, load_catalogue
 from news.models import Source, SourceOrigin
 from news.opml import OpmlError, OpmlSource, parse_opml, write_opml
+from news.render import format_utc
 from storage import Storage, StorageError
 
 log = logging.getLogger("newsbot")
@@ -81,12 +82,6 @@ def run(settings: Settings) -> int:
     return EXIT_OK
 
 
-def _when(ts: int | None) -> str:
-    if not ts:
-        return "never"
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M")
-
-
 class _Progress:
     """A one-line progress bar on stderr, only when a person is watching."""
 
@@ -135,11 +130,11 @@ async def poll_once(settings: Settings, as_json: bool) -> int:
 
 
 def _print_sources(sources: list[Source], counts: dict[int, int]) -> None:
-    print(f"{'ID':>4}  {'STATUS':<12} {'ERRORS':>6} {'STORIES':>7}  {'LAST SUCCESS':<16}  SOURCE")
+    print(f"{'ID':>4}  {'STATUS':<12} {'ERRORS':>6} {'STORIES':>7}  {'LAST SUCCESS':<20}  SOURCE")
     for s in sources:
         print(
             f"{s.id:>4}  {s.status.value:<12} {s.error_count:>6} {counts.get(s.id, 0):>7}"
-            f"  {_when(s.last_success_at):<16}  {s.title or '-'} <{s.url}>"
+            f"  {format_utc(s.last_success_at):<20}  {s.title or '-'} <{s.url}>"
         )
         if s.last_error:
             print(f"{'':>6}last error: {s.last_error}")

@@ -48,7 +48,7 @@ from telegram.error import (
 )
 
 from bot.pacing import retry_seconds
-from news.models import DeliveryMode
+from news.models import PUSH_MODES
 from news.render import StoryView, render_plain, render_story
 from storage import Storage
 from storage.deliveries import Delivery
@@ -65,7 +65,6 @@ FLUSH_INTERVAL = 0.05
 LOAD_BATCH = 5000
 MAX_QUEUED = 50_000  # deliveries held in memory at once; the rest wait in SQLite
 IDLE_RELOAD = 2.0  # seconds between outbox checks when nobody called notify()
-PUSH_MODES = (DeliveryMode.INSTANT, DeliveryMode.BOTH)
 
 
 class Sender:

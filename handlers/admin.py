@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from telegram import Update
 
 from fetch.guard import public_only
@@ -11,6 +9,7 @@ from handlers.chat import command_argument
 from handlers.context import NewsContext
 from news.addresses import UnsafeUrl
 from news.models import Source, SourceOrigin, SourceStatus
+from news.render import format_utc
 from news.telegram_html import escape, pack, quoted
 
 ADMIN_COMMANDS: list[tuple[str, str]] = [
@@ -34,15 +33,11 @@ async def _is_operator(update: Update, context: NewsContext) -> bool:
     return False
 
 
-def _when(ts: int | None) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC") if ts else "never"
-
-
 def _describe(source: Source, stories: int) -> str:
     name = quoted(source.title or source.url, 60)
     line = (
         f"{_ICONS[source.status]} <b>#{source.id}</b> {name} — {source.status.value},"
-        f" last success {_when(source.last_success_at)}, {source.error_count} errors,"
+        f" last success {format_utc(source.last_success_at)}, {source.error_count} errors,"
         f" {stories} stories"
     )
     if source.last_error:

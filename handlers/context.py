@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import CallbackContext, ExtBot
 
 if TYPE_CHECKING:
     from bot.jobs import PollScheduler
@@ -36,11 +36,6 @@ class Services:
 
 
 class NewsContext(CallbackContext[ExtBot, dict, dict, dict]):
-    def __init__(
-        self, application: Application, chat_id: int | None = None, user_id: int | None = None
-    ):
-        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
-
     @property
     def services(self) -> Services:
         return self.application.bot_data[SERVICES_KEY]

@@ -13,13 +13,12 @@ from handlers.context import NewsContext
 from news.arguments import Verdict, resolve_term
 from news.catalogue import normalize_name
 from news.render import format_time, render_story
-from news.telegram_html import escape, pack, quoted
+from news.telegram_html import escape, fits_callback_data, pack, quoted
 from storage.archive import Cursor, Page
 
 DEFAULT_N = 5
 MAX_N = 20
 SEARCH_RESULTS = 10
-CALLBACK_LIMIT = 64
 
 
 def split_count(argument: str) -> tuple[str, int | None]:
@@ -32,7 +31,7 @@ def split_count(argument: str) -> tuple[str, int | None]:
 
 def _more_button(kind: str, value: str, cursor: Cursor, n: int) -> InlineKeyboardMarkup | None:
     data = f"more:{kind}:{cursor[0]}:{cursor[1]}:{n}:{value}"
-    if len(data.encode("utf-8")) > CALLBACK_LIMIT:
+    if not fits_callback_data(data):
         return None  # a very long keyword: the user can page with /latest KEYWORD N instead
     return InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data=data)]])
 

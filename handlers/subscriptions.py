@@ -22,8 +22,7 @@ from news.arguments import (
 )
 from news.catalogue import Brand, normalize_name
 from news.models import Subscription, SubscriptionKind
-
-CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+from news.telegram_html import fits_callback_data
 
 
 def _brand_subscription(brand: Brand) -> Subscription:
@@ -32,10 +31,6 @@ def _brand_subscription(brand: Brand) -> Subscription:
 
 def _keyword_subscription(term: str) -> Subscription:
     return Subscription(SubscriptionKind.KEYWORD, normalize_name(term), term)
-
-
-def _fits(data: str) -> bool:
-    return 0 < len(data.encode("utf-8")) <= CALLBACK_LIMIT
 
 
 def _suggestion_keyboard(suggestions: list[Resolution]) -> InlineKeyboardMarkup | None:
@@ -49,7 +44,7 @@ def _suggestion_keyboard(suggestions: list[Resolution]) -> InlineKeyboardMarkup 
         ]
         keyword_data = f"sub:k:{r.keyword}"
         # Offer the word itself as a keyword too: "beta" may really mean beta, not Meta.
-        if r.term.isprintable() and _fits(keyword_data) and len(r.keyword) >= 2:
+        if r.term.isprintable() and fits_callback_data(keyword_data) and len(r.keyword) >= 2:
             row.append(InlineKeyboardButton(f"Keyword “{r.term[:24]}”", callback_data=keyword_data))
         rows.append(row)
     return InlineKeyboardMarkup(rows) if rows else None

@@ -20,6 +20,10 @@ class DeliveryMode(StrEnum):
     OFF = "off"
 
 
+# The modes that receive instant pushes (the outbox query and the sender both ask).
+PUSH_MODES = frozenset({DeliveryMode.INSTANT, DeliveryMode.BOTH})
+
+
 @dataclass(frozen=True)
 class Subscription:
     """One thing a chat follows. `value` is the brand key or the normalized keyword;

@@ -9,7 +9,7 @@ markup.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from news.telegram_html import MAX_MESSAGE, escape, shorten, visible_length
@@ -34,6 +34,11 @@ class StoryView:
     summary: str
     brands: tuple[str, ...] = ()  # brand keys the story is about, shown as hashtags
     read_also: tuple[RelatedLink, ...] = field(default_factory=tuple)
+
+
+def format_utc(ts: int | None) -> str:
+    """An absolute time for operators' lists: "2026-11-25 01:50 UTC", or "never"."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC") if ts else "never"
 
 
 def format_time(ts: int, timezone: str) -> str:

@@ -10,6 +10,7 @@ import html
 import re
 
 MAX_MESSAGE = 4096  # visible characters (UTF-16 units) of a message after entity parsing
+CALLBACK_DATA_LIMIT = 64  # bytes of an inline button's callback_data
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -70,3 +71,8 @@ def pack(blocks: list[str], limit: int = MAX_MESSAGE, separator: str = "\n") -> 
     if current:
         messages.append(separator.join(current))
     return messages
+
+
+def fits_callback_data(data: str) -> bool:
+    """Whether Telegram accepts this as a button's callback_data (1-64 bytes of UTF-8)."""
+    return 0 < len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT

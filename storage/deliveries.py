@@ -12,12 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from news.models import PUSH_MODES
+
 if TYPE_CHECKING:
     import aiosqlite
 
     from storage.database import Storage
-
-PUSH_MODES = ("instant", "both")
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,11 @@ async def enqueue(
         INSERT INTO deliveries (chat_id, story_id, cluster_id, next_attempt_at, created_at)
         SELECT DISTINCT s.chat_id, ?, ?, ?, ?
         FROM subscriptions AS s JOIN chats AS c ON c.id = s.chat_id
-        WHERE c.active = 1 AND c.mode IN {PUSH_MODES} AND ({" OR ".join(conditions)})
+        WHERE c.active = 1 AND c.mode IN ({",".join("?" * len(PUSH_MODES))})
+          AND ({" OR ".join(conditions)})
         ON CONFLICT (chat_id, cluster_id) DO NOTHING
         """,
-        (story_id, cluster_id, now, now, *params),
+        (story_id, cluster_id, now, now, *sorted(PUSH_MODES), *params),
     )
     return max(cursor.rowcount, 0)
 
