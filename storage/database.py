@@ -9,6 +9,7 @@ CLI read the same file while the bot runs. The connection is opened in the appli
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -20,6 +21,7 @@ import aiosqlite
 from storage.archive import Archive
 from storage.chats import ChatStore
 from storage.deliveries import DeliveryStore
+from storage.digests import DigestStore
 from storage.migrations import MIGRATIONS
 from storage.sources import SourceStore
 from storage.stories import StoryStore
@@ -44,6 +46,7 @@ class Storage:
         self.sources = SourceStore(self)
         self.stories = StoryStore(self)
         self.deliveries = DeliveryStore(self)
+        self.digests = DigestStore(self)
         self.archive = Archive(self)
 
     @classmethod
@@ -76,7 +79,18 @@ class Storage:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction: committed on success, rolled back on any exception."""
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            # aiosqlite runs each statement on its own thread, and cancelling the await does not
+            # stop the statement. A task cancelled while BEGIN is under way (a worker stopped at
+            # shutdown) would leave a transaction open that no one owns, and the next BEGIN
+            # would fail; so BEGIN always completes here, and is undone if we were cancelled.
+            begin = asyncio.ensure_future(self.conn.execute("BEGIN IMMEDIATE"))
+            try:
+                await asyncio.shield(begin)
+            except asyncio.CancelledError:
+                with contextlib.suppress(Exception):
+                    await begin
+                    await self.conn.execute("ROLLBACK")
+                raise
             try:
                 yield self.conn
             except BaseException:

@@ -1,5 +1,6 @@
 """Storage on a real SQLite file: migrations, chats, subscriptions."""
 
+import asyncio
 import sqlite3
 
 import pytest
@@ -143,3 +144,23 @@ async def test_migrating_into_a_known_chat_merges_subscriptions(storage):
         "fusion",
     ]
     assert await storage.subscriptions.for_chat(-5) == []
+
+
+async def test_a_writer_cancelled_while_beginning_leaves_no_transaction_open(storage):
+    """A worker stopped at shutdown in the middle of BEGIN must not leave the connection in a
+    transaction nobody owns: the next write (the sender's final flush) has to succeed."""
+
+    async def writer() -> None:
+        async with storage.transaction() as db:
+            await db.execute("UPDATE chats SET title = 'never'")
+
+    task = asyncio.create_task(writer())
+    await asyncio.sleep(0)  # the writer holds the lock and waits on BEGIN
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not storage.conn.in_transaction
+    await storage.chats.touch(
+        5, type="private", title="after", language_code=None, default_timezone="UTC"
+    )
+    assert (await storage.chats.get(5)).title == "after"
