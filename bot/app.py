@@ -7,6 +7,8 @@ harness and any other runner get the same life cycle. No business rules live her
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -14,6 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
+from bot.digests import DigestService, schedule_digests
 from bot.jobs import TICK_SECONDS, PollScheduler, schedule_polling
 from bot.pacing import TelegramPacer
 from bot.sender import Sender
@@ -50,9 +53,12 @@ def configured_sources(settings: Settings) -> list[OpmlSource]:
         raise OpmlError(f"NEWSBOT_SOURCES={str(settings.sources)!r}: {exc}") from None
 
 
-async def open_services(settings: Settings, catalogue: Catalogue) -> Services:
-    """Open storage, sync the configured sources into it, and build the fetcher and poller."""
-    storage = await Storage.open(settings.database)
+async def open_services(
+    settings: Settings, catalogue: Catalogue, *, clock: Callable[[], float] = time.time
+) -> Services:
+    """Open storage, sync the configured sources into it, and build the fetcher, the poller
+    and the digest service. `clock` is the wall clock of storage and schedules (tests move it)."""
+    storage = await Storage.open(settings.database, clock=clock)
     try:
         added, updated = await storage.sources.sync(configured_sources(settings))
     except BaseException:
@@ -60,15 +66,22 @@ async def open_services(settings: Settings, catalogue: Catalogue) -> Services:
         raise
     if added or updated:
         log.info("Sources synced: %d added, %d updated", added, updated)
+    matcher = Matcher(catalogue)
     poller = Poller(
         storage,
         Fetcher(),
         interval=settings.poll_interval,
-        matcher=Matcher(catalogue),
+        matcher=matcher,
         catalogue=catalogue,
         push_max_age_hours=settings.push_max_age_hours,
     )
-    return Services(settings=settings, catalogue=catalogue, storage=storage, poller=poller)
+    return Services(
+        settings=settings,
+        catalogue=catalogue,
+        storage=storage,
+        poller=poller,
+        digests=DigestService(storage, matcher),
+    )
 
 
 async def stop_workers(services: Services) -> None:
@@ -86,14 +99,19 @@ async def close_services(services: Services) -> None:
     await services.storage.close()
 
 
-def build_application(settings: Settings, catalogue: Catalogue | None = None) -> Application:
+def build_application(
+    settings: Settings,
+    catalogue: Catalogue | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+) -> Application:
     """A ready-to-run Application. Raises SettingsError / CatalogueError on bad configuration."""
     token = settings.require_token()
     catalogue = catalogue if catalogue is not None else load_catalogue(settings.brands)
     configured_sources(settings)  # a broken OPML file is a configuration error: fail before start
 
     async def post_init(application: Application) -> None:
-        services = await open_services(settings, catalogue)
+        services = await open_services(settings, catalogue, clock=clock)
         application.bot_data[SERVICES_KEY] = services
 
         async def notify(chat_id: int, text: str) -> None:
@@ -103,6 +121,8 @@ def build_application(settings: Settings, catalogue: Catalogue | None = None) ->
             services.storage, application.bot, link_previews=settings.link_previews
         )
         services.sender.start()
+        assert services.digests is not None
+        services.digests.on_queued = services.sender.notify
 
         async def on_report(report: PollReport) -> None:
             if report.queued and services.sender is not None:
@@ -112,6 +132,7 @@ def build_application(settings: Settings, catalogue: Catalogue | None = None) ->
             services.poller, admins=settings.admins, notify=notify, on_report=on_report
         )
         schedule_polling(application, services.scheduler, min(TICK_SECONDS, settings.poll_interval))
+        schedule_digests(application, services.digests)
         await register_commands(application, settings.admins)
         log.info("newsbot started as @%s; database %s", application.bot.username, settings.database)
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import heapq
 import itertools
 import logging
@@ -50,6 +51,7 @@ from telegram.error import (
 from bot.pacing import retry_seconds
 from news.models import PUSH_MODES
 from news.render import StoryView, render_plain, render_story
+from news.telegram_html import plain_text
 from storage import Storage
 from storage.deliveries import Delivery
 
@@ -226,22 +228,30 @@ class Sender:
     async def _deliver(self, delivery: Delivery) -> float:
         """Send one delivery; returns how long its chat must pause (0 for the usual pace)."""
         chat = await self.storage.chats.get(delivery.chat_id)
-        if chat is None or not chat.active or chat.mode not in PUSH_MODES:
-            await self._skip_one(delivery, "chat inactive or push turned off")
+        if chat is None or not chat.active:
+            await self._skip_one(delivery, "chat inactive")
             return 0.0
-        view = await self._view(delivery.story_id)
-        if view is None:
-            await self._skip_one(delivery, "story deleted")
-            return 0.0
-        preview = (
-            LinkPreviewOptions(url=view.link, is_disabled=False)
-            if self.link_previews and view.link
-            else LinkPreviewOptions(is_disabled=True)
-        )
+        if delivery.body is not None:  # a digest message: its text was rendered when composed
+            text, plain = delivery.body, plain_text(delivery.body)
+            preview = LinkPreviewOptions(is_disabled=True)  # many links: no one preview fits
+        else:
+            if chat.mode not in PUSH_MODES:
+                await self._skip_one(delivery, "instant push turned off")
+                return 0.0
+            view = await self._view(delivery.story_id)
+            if view is None:
+                await self._skip_one(delivery, "story deleted")
+                return 0.0
+            text, plain = render_story(view, chat.timezone), render_plain(view, chat.timezone)
+            preview = (
+                LinkPreviewOptions(url=view.link, is_disabled=False)
+                if self.link_previews and view.link
+                else LinkPreviewOptions(is_disabled=True)
+            )
         try:
             await self.bot.send_message(
                 delivery.chat_id,
-                render_story(view, chat.timezone),
+                text,
                 parse_mode="HTML",
                 link_preview_options=preview,
                 **self._send_options,
@@ -260,10 +270,10 @@ class Sender:
             return 0.0
         except BadRequest as exc:
             log.warning(
-                "Telegram refused story %s for chat %s (%s); resending as plain text",
-                delivery.story_id, delivery.chat_id, exc.message,
+                "Telegram refused delivery %s (story %s) for chat %s (%s); resending as plain"
+                " text", delivery.id, delivery.story_id, delivery.chat_id, exc.message,
             )  # fmt: skip
-            return await self._send_plain(delivery, view, chat.timezone, exc.message)
+            return await self._send_plain(delivery, plain, exc.message)
         except NetworkError as exc:  # TimedOut, connection errors, 5xx
             return await self._retry(delivery, f"{type(exc).__name__}: {exc.message}")
         except TelegramError as exc:
@@ -273,12 +283,10 @@ class Sender:
         self.stats["sent"] += 1
         return 0.0
 
-    async def _send_plain(
-        self, delivery: Delivery, view: StoryView, timezone: str, error: str
-    ) -> float:
+    async def _send_plain(self, delivery: Delivery, text: str, error: str) -> float:
         try:
             await self.bot.send_message(
-                delivery.chat_id, render_plain(view, timezone), parse_mode=None,
+                delivery.chat_id, text, parse_mode=None,
                 link_preview_options=LinkPreviewOptions(is_disabled=True), **self._send_options,
             )  # fmt: skip
         except TelegramError as exc:
@@ -301,8 +309,8 @@ class Sender:
             delivery.id, at=int(time.time() + delay), error=error
         )
         self._requeue_first(
-            Delivery(
-                delivery.id, delivery.chat_id, delivery.story_id, attempts, int(time.time() + delay)
+            dataclasses.replace(
+                delivery, attempts=attempts, next_attempt_at=int(time.time() + delay)
             )
         )
         return float(delay)

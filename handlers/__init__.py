@@ -11,7 +11,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, common, delivery, latest, subscriptions
+from handlers import admin, common, delivery, digest, latest, subscriptions
 
 
 def register(application: Application) -> None:
@@ -25,6 +25,8 @@ def register(application: Application) -> None:
         (("subscriptions", "list"), subscriptions.subscriptions),
         (("brands",), subscriptions.brands),
         (("mode",), delivery.mode),
+        (("digest",), digest.digest),
+        (("timezone",), digest.timezone),
         (("latest",), latest.latest),
         (("search",), latest.search),
         (("sources",), admin.sources),

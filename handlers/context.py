@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from telegram.ext import CallbackContext, ExtBot
 
 if TYPE_CHECKING:
+    from bot.digests import DigestService
     from bot.jobs import PollScheduler
     from bot.sender import Sender
     from bot.settings import Settings
@@ -31,6 +32,7 @@ class Services:
     poller: Poller | None = None
     scheduler: PollScheduler | None = None
     sender: Sender | None = None
+    digests: DigestService | None = None
     # (chat id, user id) -> (when asked, is admin): Telegram is asked at most once a minute.
     admin_cache: dict[tuple[int, int], tuple[float, bool]] = field(default_factory=dict)
 

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from handlers.chat import command_argument, may_change, remember_chat
 from handlers.context import NewsContext
 from news import replies
-from news.models import DeliveryMode
+from news.models import Chat, DeliveryMode
 from news.telegram_html import quoted
 
 MODE_TEXT = {
@@ -31,8 +31,11 @@ def _keyboard(current: DeliveryMode) -> InlineKeyboardMarkup:
     )
 
 
-def _describe(mode: DeliveryMode) -> str:
-    return f"Delivery mode: <b>{MODE_TEXT[mode]}</b>"
+def _describe(chat: Chat) -> str:
+    text = f"Delivery mode: <b>{MODE_TEXT[chat.mode]}</b>"
+    if chat.digest_on:
+        text += "\n" + replies.digest_schedule(chat) + " Change it with /digest."
+    return text
 
 
 async def mode(update: Update, context: NewsContext) -> None:
@@ -42,7 +45,7 @@ async def mode(update: Update, context: NewsContext) -> None:
     argument = command_argument(message).strip().lower()
     if not argument:
         await message.reply_text(
-            _describe(chat.mode) + "\nChange it: <code>/mode instant|digest|both|off</code>",
+            _describe(chat) + "\nChange it: <code>/mode instant|digest|both|off</code>",
             reply_markup=_keyboard(chat.mode),
         )
         return
@@ -56,8 +59,9 @@ async def mode(update: Update, context: NewsContext) -> None:
     if not await may_change(update, context):
         await message.reply_text(replies.only_admins())
         return
-    await context.storage.chats.set_mode(chat.id, wanted)
-    await message.reply_text(_describe(wanted))
+    changed = await context.storage.chats.set_mode(chat.id, wanted)
+    assert changed is not None
+    await message.reply_text(_describe(changed))
 
 
 async def mode_button(update: Update, context: NewsContext) -> None:
@@ -72,7 +76,8 @@ async def mode_button(update: Update, context: NewsContext) -> None:
         await query.answer(replies.expired_button(), show_alert=True)
         return
     chat = await remember_chat(update, context)
-    await context.storage.chats.set_mode(chat.id, wanted)
+    changed = await context.storage.chats.set_mode(chat.id, wanted)
+    assert changed is not None
     await query.answer(f"Mode: {wanted.value}")
     if wanted is not chat.mode:
-        await query.edit_message_text(_describe(wanted), reply_markup=_keyboard(wanted))
+        await query.edit_message_text(_describe(changed), reply_markup=_keyboard(wanted))

@@ -40,6 +40,7 @@ import difflib
 import re
 import unicodedata
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -47,12 +48,13 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from news.links import is_http_url
+from news.models import DEFAULT_DIGEST_TIME, Subscription, SubscriptionKind
 from news.summary import sentences
 from news.telegram_html import MAX_MESSAGE, escape, quoted, shorten, utf16_len, visible_length
 
 GRACE = 6 * 3600  # how late a digest may still go out after the bot was down
 WINDOW = 24 * 3600  # the longest period one digest covers
-DEFAULT_TIME = time(9, 0)
+DEFAULT_TIME = DEFAULT_DIGEST_TIME
 DEFAULT_QUIET = True  # by default a day without news sends nothing
 MAX_PER_SECTION = 5
 
@@ -148,8 +150,9 @@ def _suggest_zone(text: str) -> str | None:
     return zones[close[0]] if close else None
 
 
-def parse_timezone(text: str) -> str:
-    """An IANA zone name, matched case-insensitively ("europe/moscow" -> "Europe/Moscow")."""
+def parse_timezone(text: str, *, usage: str = USAGE) -> str:
+    """An IANA zone name, matched case-insensitively ("europe/moscow" -> "Europe/Moscow").
+    `usage` is the command form the refusal shows."""
     text = _clean(text)
     if len(text) <= MAX_ZONE_NAME:
         # Spaces stand for underscores: "America/New York".
@@ -160,7 +163,7 @@ def parse_timezone(text: str) -> str:
     if len(text) <= MAX_ZONE_NAME and (suggestion := _suggest_zone(text)):
         hint = f" Did you mean <code>{escape(suggestion)}</code>?"
     raise DigestArgumentError(
-        f"I don't know the time zone {quoted(text, 40)}.{hint} Use {USAGE}; the zone is a tz "
+        f"I don't know the time zone {quoted(text, 40)}.{hint} Use {usage}; the zone is a tz "
         "database name such as Europe/Berlin, America/New_York, Asia/Tokyo or UTC."
     )
 
@@ -212,7 +215,7 @@ def parse_digest_command(argument: str) -> DigestCommand:
 # --- when -----------------------------------------------------------------------------------
 
 
-def _zone(name: str) -> ZoneInfo:
+def chat_zone(name: str) -> ZoneInfo:
     """The chat's zone; one the system no longer knows (a tzdata update renamed it) is read as
     UTC, so a single odd row cannot stop the digest tick for every chat."""
     try:
@@ -265,7 +268,7 @@ def next_digest_at(now: int, at: time, timezone: str, *, last_digest_at: int | N
     date than that digest, so moving 09:00 to 21:00 after the 09:00 digest went out does not
     send a second one the same day.
     """
-    zone = _zone(timezone)
+    zone = chat_zone(timezone)
     day = datetime.fromtimestamp(now, zone).date()
     if last_digest_at is not None:
         day = max(day, datetime.fromtimestamp(last_digest_at, zone).date() + timedelta(days=1))
@@ -286,7 +289,7 @@ def _following(now: int, at: time, timezone: str) -> int:
     """The occurrence on the local day after the latest occurrence at or before `now` (the one
     just served). Never the fold's second 02:30: occurrences are computed per day, never by
     adding 24 hours to wall time."""
-    zone = _zone(timezone)
+    zone = chat_zone(timezone)
     day = datetime.fromtimestamp(now, zone).date()
     served = day if _occurrence_at(day, at, zone) <= now else day - timedelta(days=1)
     day = served + timedelta(days=1)
@@ -364,19 +367,10 @@ def _story_lines(story: DigestStory) -> str:
     return line + (f"\n{escape(summary)}" if summary else "")
 
 
-def _section_parts(section: Section, stories: list[DigestStory]) -> list[str]:
-    """Heading, one part per shown story, and the "more" line (each part balanced HTML)."""
-    ranked = sorted(stories, key=_rank_key)
-    heading = f"<b>{escape(shorten(section.heading, MAX_HEADING))}</b>"
-    parts = [heading] + [_story_lines(s) for s in ranked[:MAX_PER_SECTION]]
-    if len(ranked) > MAX_PER_SECTION:
-        more = shorten(section.latest_command, MAX_HEADING)
-        parts.append(f"and {len(ranked) - MAX_PER_SECTION} more — {escape(more)}")
-    return parts
-
-
-@dataclass
+@dataclass(frozen=True)
 class _Measure:
+    """What Telegram counts in a piece of a message."""
+
     visible: int
     entities: int
     raw: int
@@ -387,55 +381,85 @@ class _Measure:
             visible_length(markup), len(_ENTITY_TAG.findall(markup)), len(markup.encode("utf-8"))
         )
 
+    def joined(self, separator: str, other: _Measure) -> _Measure:
+        return _Measure(
+            self.visible + utf16_len(separator) + other.visible,
+            self.entities + other.entities,
+            self.raw + len(separator.encode("utf-8")) + other.raw,
+        )
 
-def _fits(size: _Measure, add: _Measure, separator: str, limit: int) -> bool:
-    return (
-        size.visible + utf16_len(separator) + add.visible <= limit
-        and size.entities + add.entities <= MAX_ENTITIES
-        and size.raw + len(separator.encode("utf-8")) + add.raw <= MAX_RAW_BYTES
-    )
+
+_NOTHING = _Measure(0, 0, 0)
+Part = tuple[str, _Measure]  # balanced HTML and its size
 
 
-def _pack(blocks: list[list[str]], limit: int) -> list[str]:
+def _part(markup: str) -> Part:
+    return markup, _Measure.of(markup)
+
+
+def _section_parts(
+    section: Section, ranked: list[DigestStory], line: Callable[[DigestStory], Part]
+) -> list[Part]:
+    """Heading, one part per shown story, and the "more" line. `ranked` is best first."""
+    heading = f"<b>{escape(shorten(section.heading, MAX_HEADING))}</b>"
+    parts = [_part(heading)] + [line(s) for s in ranked[:MAX_PER_SECTION]]
+    if len(ranked) > MAX_PER_SECTION:
+        more = shorten(section.latest_command, MAX_HEADING)
+        parts.append(_part(f"and {len(ranked) - MAX_PER_SECTION} more — {escape(more)}"))
+    return parts
+
+
+def _fits(size: _Measure, separator: str, add: _Measure, limit: int) -> bool:
+    total = size.joined(separator, add)
+    return total.visible <= limit and total.entities <= MAX_ENTITIES and total.raw <= MAX_RAW_BYTES
+
+
+def _pack(blocks: list[list[Part]], limit: int) -> list[str]:
     """Messages from blocks (a block is a list of parts joined by newlines); a blank line
     between blocks. Splits between blocks; a block too big for a message of its own is split
     between its parts, so no message ever cuts inside a tag (news.telegram_html.pack does the
     same for visible length; this also keeps Telegram's entity and raw-size limits)."""
     messages: list[str] = []
-    current = ""
-    size = _Measure(0, 0, 0)
+    current: list[str] = []
+    size = _NOTHING
 
-    def add(piece: str, separator: str) -> None:
+    def add(piece: str, measure: _Measure, separator: str) -> None:
         nonlocal current, size
-        measure = _Measure.of(piece)
-        if current and not _fits(size, measure, separator, limit):
-            messages.append(current)
-            current, size = "", _Measure(0, 0, 0)
+        if current and not _fits(size, separator, measure, limit):
+            messages.append("".join(current))
+            current, size = [], _NOTHING
         if current:
-            current += separator + piece
-            size = _Measure(
-                size.visible + utf16_len(separator) + measure.visible,
-                size.entities + measure.entities,
-                size.raw + len(separator.encode("utf-8")) + measure.raw,
-            )
+            current += [separator, piece]
+            size = size.joined(separator, measure)
         else:
-            current, size = piece, measure
+            current, size = [piece], measure
 
     for block in blocks:
-        whole = "\n".join(block)
-        if _fits(_Measure(0, 0, 0), _Measure.of(whole), "", limit):
-            add(whole, "\n\n")
+        whole = block[0][1]
+        for _markup, measure in block[1:]:
+            whole = whole.joined("\n", measure)
+        if _fits(_NOTHING, "", whole, limit):
+            add("\n".join(markup for markup, _ in block), whole, "\n\n")
         else:
-            for i, part in enumerate(block):
-                add(part, "\n\n" if i == 0 else "\n")
+            for i, (markup, measure) in enumerate(block):
+                add(markup, measure, "\n\n" if i == 0 else "\n")
     if current:
-        messages.append(current)
+        messages.append("".join(current))
     return messages
 
 
 def _format_date(now: int, timezone: str) -> str:
-    local = datetime.fromtimestamp(now, _zone(timezone))
+    local = datetime.fromtimestamp(now, chat_zone(timezone))
     return f"{local.day} {local:%b %Y}"
+
+
+def _messages(
+    blocks: list[list[Part]], *, timezone: str, now: int, quiet: bool, limit: int
+) -> list[str]:
+    if not blocks:
+        return [] if quiet else [NOTHING_NEW]
+    header = _part(f"<b>Daily digest</b> · {_format_date(now, timezone)}")
+    return _pack([[header], *blocks], limit)
 
 
 def build_digest(
@@ -462,8 +486,68 @@ def build_digest(
                 placed[i].append(story)  # the first matching section only
                 seen.add(story.id)
                 break
-    blocks = [_section_parts(sections[i], found) for i, found in placed.items() if found]
-    if not blocks:
-        return [] if quiet else [NOTHING_NEW]
-    header = f"<b>Daily digest</b> · {_format_date(now, timezone)}"
-    return _pack([[header], *blocks], limit)
+    blocks = [
+        _section_parts(sections[i], sorted(found, key=_rank_key), lambda s: _part(_story_lines(s)))
+        for i, found in placed.items()
+        if found
+    ]
+    return _messages(blocks, timezone=timezone, now=now, quiet=quiet, limit=limit)
+
+
+# --- one tick's worth of digests -------------------------------------------------------------
+
+
+def section_for(subscription: Subscription) -> Section:
+    """A followed brand or keyword as a digest section."""
+    if subscription.kind is SubscriptionKind.KEYWORD:
+        return Section(
+            f"kw:{subscription.value}", f"“{subscription.label}”", f"/latest {subscription.label}"
+        )
+    return Section(subscription.value, subscription.label, f"/latest {subscription.label}")
+
+
+class DigestDay:
+    """The stories of the last WINDOW, indexed by brand and keyword and ranked once, each
+    rendered once, so thousands of chats due in the same minute each cost only a walk over
+    the stories of what they follow. Composes exactly what build_digest would."""
+
+    def __init__(self, stories: list[DigestStory]) -> None:
+        self.stories = stories
+        self.top_id = max((s.id for s in stories), default=0)
+        by_key: dict[str, list[DigestStory]] = {}
+        for story in stories:
+            for brand in story.brands:
+                by_key.setdefault(brand, []).append(story)
+            for keyword in story.keywords:
+                by_key.setdefault(f"kw:{keyword.casefold()}", []).append(story)
+        self._ranked = {key: sorted(found, key=_rank_key) for key, found in by_key.items()}
+        self._lines: dict[int, Part] = {}
+
+    def _line(self, story: DigestStory) -> Part:
+        line = self._lines.get(story.id)
+        if line is None:
+            line = self._lines[story.id] = _part(_story_lines(story))
+        return line
+
+    def compose(
+        self,
+        subscriptions: list[Subscription],
+        *,
+        after_id: int,
+        timezone: str,
+        now: int,
+        quiet: bool = DEFAULT_QUIET,
+    ) -> list[str]:
+        """One chat's digest: stories newer than story `after_id` (the last one its previous
+        digest covered) about what it follows, in the order of its subscriptions; a story
+        about two of them under the first."""
+        taken: set[int] = set()
+        blocks = []
+        for subscription in subscriptions:
+            section = section_for(subscription)
+            key = section.key.casefold() if section.key.startswith("kw:") else section.key
+            ranked = [s for s in self._ranked.get(key, ()) if s.id > after_id and s.id not in taken]
+            if ranked:
+                taken.update(s.id for s in ranked)
+                blocks.append(_section_parts(section, ranked, self._line))
+        return _messages(blocks, timezone=timezone, now=now, quiet=quiet, limit=MAX_MESSAGE)

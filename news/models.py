@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 from enum import StrEnum
 
 
@@ -22,6 +23,10 @@ class DeliveryMode(StrEnum):
 
 # The modes that receive instant pushes (the outbox query and the sender both ask).
 PUSH_MODES = frozenset({DeliveryMode.INSTANT, DeliveryMode.BOTH})
+# The modes that receive the daily digest (the digest tick and /digest ask).
+DIGEST_MODES = frozenset({DeliveryMode.DIGEST, DeliveryMode.BOTH})
+
+DEFAULT_DIGEST_TIME = time(9, 0)  # also the chats.digest_time column default (migration 5)
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,14 @@ class Chat:
     timezone: str
     mode: DeliveryMode
     active: bool
+    digest_time: time = DEFAULT_DIGEST_TIME  # local wall-clock time in `timezone`
+    digest_quiet: bool = True  # a day without news sends nothing
+    next_digest_at: int | None = None  # UTC seconds; None until the digest tick computes it
+    last_digest_at: int | None = None  # the scheduled occurrence last served
+
+    @property
+    def digest_on(self) -> bool:
+        return self.mode in DIGEST_MODES
 
 
 class SourceOrigin(StrEnum):

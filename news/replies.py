@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from news.arguments import MAX_TERMS, Resolution
 from news.catalogue import Brand, Catalogue
-from news.models import Subscription, SubscriptionKind
+from news.digest import chat_zone
+from news.models import Chat, Subscription, SubscriptionKind
 from news.telegram_html import MAX_MESSAGE, escape, pack, quoted, shorten, visible_length
 
 # (command, what it does): the menu registered with setMyCommands and the list in /help.
@@ -22,6 +24,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("search", "Search the archive: /search foldable phone"),
     ("brands", "The brands I know"),
     ("mode", "Instant pushes, daily digest, both or off"),
+    ("digest", "Daily digest time, or one now: /digest 08:30"),
+    ("timezone", "This chat's time zone: /timezone Europe/Berlin"),
     ("help", "How to use this bot"),
 ]
 
@@ -46,6 +50,11 @@ def welcome() -> str:
             "/search <i>words</i> — search headlines and text",
             "/brands — the brands I know",
             "/mode — instant pushes, the daily digest, both (the default) or off",
+            "/digest <i>HH:MM</i> [<i>Area/City</i>] — when the daily digest arrives (default"
+            " 09:00); <code>/digest now</code> for one right away, <code>/digest off</code> to"
+            " stop it",
+            "/timezone <i>Area/City</i> — this chat's time zone, e.g."
+            " <code>/timezone Europe/Berlin</code>",
             "",
             "How news reaches you: instant pushes as stories appear, /latest <i>brand</i> for"
             " the freshest from the archive, and a daily digest at your local time.",
@@ -66,7 +75,7 @@ def too_many_terms(count: int) -> str:
 
 
 def only_admins() -> str:
-    return "Sorry, only this group's admins can change what it follows."
+    return "Sorry, only this group's admins can change what it follows and how news arrives."
 
 
 def unknown_command(command: str) -> str:
@@ -173,3 +182,98 @@ def brands_list(catalogue: Catalogue, limit: int = MAX_MESSAGE) -> list[str]:
 
 def brand_button_text(brand: Brand) -> str:
     return f"Subscribe to {brand.name}"
+
+
+# --- the daily digest and the time zone ------------------------------------------------------
+
+TIMEZONE_USAGE = (
+    "<code>/timezone Area/City</code>, for example <code>/timezone Europe/Berlin</code>"
+)
+
+
+def _local(ts: int, timezone: str, fmt: str) -> str:
+    return datetime.fromtimestamp(ts, chat_zone(timezone)).strftime(fmt)
+
+
+def digest_schedule(chat: Chat) -> str:
+    """ "Daily digest at 08:30 Europe/Moscow" and, when known, the date of the next one."""
+    line = f"Daily digest at <b>{chat.digest_time:%H:%M} {escape(chat.timezone)}</b>"
+    if chat.next_digest_at is not None:
+        line += f", next on {_local(chat.next_digest_at, chat.timezone, '%a %d %b')}"
+    return line + "."
+
+
+def digest_status(chat: Chat) -> str:
+    """/digest alone: the schedule, the quiet-day rule, and how to change them."""
+    if not chat.digest_on:
+        return "\n".join(
+            [
+                "The daily digest is <b>off</b> in this chat.",
+                f"Turn it on with <code>/digest {chat.digest_time:%H:%M}</code> (time zone"
+                f" {escape(chat.timezone)}), or get one right away with <code>/digest now</code>.",
+            ]
+        )
+    quiet = (
+        "On days without news nothing is sent (<code>/digest quiet off</code> for a short note)."
+        if chat.digest_quiet
+        else "On days without news you get a short note (<code>/digest quiet on</code> to stop it)."
+    )
+    return "\n".join(
+        [
+            digest_schedule(chat),
+            quiet,
+            "Change it: <code>/digest HH:MM Area/City</code> · <code>/digest now</code> ·"
+            " <code>/digest off</code>",
+        ]
+    )
+
+
+def digest_set(chat: Chat, turned_on: bool) -> str:
+    text = digest_schedule(chat)
+    if turned_on:
+        text += "\nThe digest was off; it is on now" + (
+            " (instant pushes continue)." if chat.mode == "both" else "."
+        )
+    return text
+
+
+def digest_off(chat: Chat) -> str:
+    if chat.mode == "instant":
+        return "Daily digest off. Instant pushes continue. Turn it back on with <code>/digest 09:00</code>."
+    return (
+        "Daily digest off. Nothing is sent to this chat now; its subscriptions are kept."
+        " <code>/mode instant</code> for a message per story, <code>/digest 09:00</code> for the"
+        " digest again."
+    )
+
+
+def digest_quiet(quiet: bool) -> str:
+    if quiet:
+        return "On days without news the digest sends nothing."
+    return "On days without news the digest sends a short note saying so."
+
+
+def digest_nothing(since_last: bool) -> str:
+    period = "since the last digest" if since_last else "in the last 24 hours"
+    return f"No news about what this chat follows {period}. /latest shows the newest stories."
+
+
+def digest_raced() -> str:
+    return "A digest with these stories is already on its way."
+
+
+def timezone_status(chat: Chat, now: int) -> str:
+    return (
+        f"This chat's time zone is <b>{escape(chat.timezone)}</b> (it is"
+        f" {_local(now, chat.timezone, '%H:%M')} there now). Change it: {TIMEZONE_USAGE}."
+    )
+
+
+def timezone_set(chat: Chat, now: int) -> str:
+    text = (
+        f"Time zone: <b>{escape(chat.timezone)}</b> (it is {_local(now, chat.timezone, '%H:%M')}"
+        " there now)."
+    )
+    if chat.digest_on:
+        text += "\n" + digest_schedule(chat)
+    return text

@@ -28,6 +28,13 @@ def visible_length(markup: str) -> int:
     return utf16_len(html.unescape(_TAG.sub("", markup)))
 
 
+def plain_text(markup: str) -> str:
+    """Our own HTML as plain text, for a resend when Telegram refused the markup. Tags are
+    dropped (a link keeps its visible title) and entities decoded; the result is within the
+    message limit."""
+    return shorten(html.unescape(_TAG.sub("", markup)), MAX_MESSAGE)
+
+
 def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
     """Plain text cut to at most `limit` UTF-16 units, at a word boundary when one is near."""
     if utf16_len(text) <= limit:

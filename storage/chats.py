@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import TYPE_CHECKING
 
-from news.models import Chat, DeliveryMode
+from news.digest import next_digest_at
+from news.models import DIGEST_MODES, Chat, DeliveryMode
 
 if TYPE_CHECKING:
+    import aiosqlite
+
     from storage.database import Storage
 
-_COLUMNS = "id, type, title, language_code, timezone, mode, active"
+_COLUMNS = (
+    "id, type, title, language_code, timezone, mode, active,"
+    " digest_time, digest_quiet, next_digest_at, last_digest_at"
+)
 
 
 def _chat(row: tuple) -> Chat:
@@ -21,7 +28,22 @@ def _chat(row: tuple) -> Chat:
         timezone=row[4],
         mode=DeliveryMode(row[5]),
         active=bool(row[6]),
+        digest_time=time.fromisoformat(row[7]),
+        digest_quiet=bool(row[8]),
+        next_digest_at=row[9],
+        last_digest_at=row[10],
     )
+
+
+def scheduled(chat: Chat, now: int) -> int | None:
+    """When the chat's next digest goes out under its current settings (None: digest off).
+
+    After a change of time or zone the next digest is on a later local day than the last
+    one, so moving 09:00 to 21:00 after the morning digest does not send a second one today.
+    """
+    if chat.mode not in DIGEST_MODES:
+        return None
+    return next_digest_at(now, chat.digest_time, chat.timezone, last_digest_at=chat.last_digest_at)
 
 
 class ChatStore:
@@ -61,8 +83,14 @@ class ChatStore:
             )
             async with db.execute(f"SELECT {_COLUMNS} FROM chats WHERE id = ?", (chat_id,)) as c:
                 row = await c.fetchone()
-        assert row is not None
-        return _chat(row)
+            assert row is not None
+            chat = _chat(row)
+            if chat.digest_on and chat.next_digest_at is None:
+                # A new chat (or one from before the digest existed): schedule its first
+                # digest now, so it does not depend on when the next tick runs.
+                chat = await self._reschedule(db, chat_id, now)
+        assert chat is not None
+        return chat
 
     async def get(self, chat_id: int) -> Chat | None:
         async with self._s.conn.execute(
@@ -80,12 +108,46 @@ class ChatStore:
             )
             return cur.rowcount > 0
 
-    async def set_mode(self, chat_id: int, mode: DeliveryMode) -> None:
+    async def set_mode(self, chat_id: int, mode: DeliveryMode) -> Chat | None:
+        return await self._update(chat_id, "mode = ?", (mode.value,))
+
+    async def set_digest(
+        self, chat_id: int, *, at: time, timezone: str | None, mode: DeliveryMode
+    ) -> Chat | None:
+        """/digest HH:MM [zone]: the time, the zone when given, and a mode that includes it."""
+        return await self._update(
+            chat_id,
+            "digest_time = ?, timezone = coalesce(?, timezone), mode = ?",
+            (at.strftime("%H:%M"), timezone, mode.value),
+        )
+
+    async def set_timezone(self, chat_id: int, timezone: str) -> Chat | None:
+        return await self._update(chat_id, "timezone = ?", (timezone,))
+
+    async def set_digest_quiet(self, chat_id: int, quiet: bool) -> Chat | None:
+        return await self._update(chat_id, "digest_quiet = ?", (int(quiet),))
+
+    async def _update(self, chat_id: int, assignments: str, params: tuple) -> Chat | None:
+        """Change settings and, in the same transaction, move the digest schedule to match,
+        so no tick can see the new time with the old schedule."""
+        now = self._s.now()
         async with self._s.transaction() as db:
             await db.execute(
-                "UPDATE chats SET mode = ?, updated_at = ? WHERE id = ?",
-                (mode.value, self._s.now(), chat_id),
+                f"UPDATE chats SET {assignments}, updated_at = ? WHERE id = ?",
+                (*params, now, chat_id),
             )
+            return await self._reschedule(db, chat_id, now)
+
+    async def _reschedule(self, db: aiosqlite.Connection, chat_id: int, now: int) -> Chat | None:
+        async with db.execute(f"SELECT {_COLUMNS} FROM chats WHERE id = ?", (chat_id,)) as c:
+            row = await c.fetchone()
+        if row is None:
+            return None
+        chat = _chat(row)
+        next_at = scheduled(chat, now)
+        if next_at != chat.next_digest_at:
+            await db.execute("UPDATE chats SET next_digest_at = ? WHERE id = ?", (next_at, chat_id))
+        return _chat((*row[:9], next_at, row[10]))
 
     async def migrate(self, old_id: int, new_id: int) -> bool:
         """A group became a supergroup with a new id: move the chat and all it owns.
@@ -107,10 +169,12 @@ class ChatStore:
                     (new_id, old_id),
                 )
                 await db.execute(
-                    "INSERT OR IGNORE INTO deliveries (chat_id, story_id, cluster_id, status,"
-                    " attempts, next_attempt_at, created_at, sent_at, error)"
-                    " SELECT ?, story_id, cluster_id, status, attempts, next_attempt_at,"
-                    " created_at, sent_at, error FROM deliveries WHERE chat_id = ?",
+                    "INSERT OR IGNORE INTO deliveries (chat_id, kind, story_id, cluster_id,"
+                    " body, digest_at, part, status, attempts, next_attempt_at, created_at,"
+                    " sent_at, error)"
+                    " SELECT ?, kind, story_id, cluster_id, body, digest_at, part, status,"
+                    " attempts, next_attempt_at, created_at, sent_at, error"
+                    " FROM deliveries WHERE chat_id = ?",
                     (new_id, old_id),
                 )
                 await db.execute("DELETE FROM chats WHERE id = ?", (old_id,))

@@ -1,9 +1,14 @@
-"""Deliveries: the outbox of push messages, one per chat and story cluster.
+"""Deliveries: the outbox. Two kinds of row, one sender.
 
-Rows are written by `enqueue` inside the transaction that stores a story and its tags; the
-sender (bot.sender) reads pending rows in id order and marks each sent, retried, failed, or
-skipped (the chat blocked the bot). UNIQUE (chat_id, cluster_id) is the "once per chat per
-story" rule: a second source, a second matching brand or a re-poll cannot add a second row.
+- story: a push, one per chat and story cluster. Written by `enqueue` inside the transaction
+  that stores a story and its tags. UNIQUE (chat_id, cluster_id) is the "once per chat per
+  story" rule: a second source, a second matching brand or a re-poll cannot add a second row.
+- digest: one message of a daily digest, its text rendered when the digest was composed.
+  Written by `enqueue_digest` inside the transaction that moves the chat's digest schedule
+  on; UNIQUE (chat_id, digest_at, part) means one occurrence can never be queued twice.
+
+The sender (bot.sender) reads pending rows in id order and marks each sent, retried, failed,
+or skipped (the chat blocked the bot).
 """
 
 from __future__ import annotations
@@ -24,9 +29,13 @@ if TYPE_CHECKING:
 class Delivery:
     id: int
     chat_id: int
-    story_id: int
+    story_id: int | None  # None for a digest message
     attempts: int
     next_attempt_at: int
+    body: str | None = None  # a digest message's text (Telegram HTML)
+
+
+_SELECT = "SELECT id, chat_id, story_id, attempts, next_attempt_at, body FROM deliveries"
 
 
 async def enqueue(
@@ -65,22 +74,46 @@ async def enqueue(
     return max(cursor.rowcount, 0)
 
 
+async def enqueue_digest(
+    db: aiosqlite.Connection, *, chat_id: int, messages: Sequence[str], digest_at: int, now: int
+) -> int:
+    """Queue a digest's messages, in order. Runs inside the caller's transaction; returns how
+    many were added (0 when this occurrence was queued already)."""
+    return await enqueue_digest_rows(
+        db, [(chat_id, text, digest_at, part, now, now) for part, text in enumerate(messages)]
+    )
+
+
+async def enqueue_digest_rows(
+    db: aiosqlite.Connection, rows: Sequence[tuple[int, str, int, int, int, int]]
+) -> int:
+    """Many digests' messages at once: (chat_id, body, digest_at, part, next_attempt_at,
+    created_at) rows, in the order they should go out."""
+    if not rows:
+        return 0
+    cursor = await db.executemany(
+        "INSERT INTO deliveries (chat_id, kind, body, digest_at, part, next_attempt_at,"
+        " created_at) VALUES (?, 'digest', ?, ?, ?, ?, ?)"
+        " ON CONFLICT (chat_id, digest_at, part) DO NOTHING",
+        rows,
+    )
+    return max(cursor.rowcount, 0)
+
+
 class DeliveryStore:
     def __init__(self, storage: Storage) -> None:
         self._s = storage
 
     async def pending(self, after_id: int, limit: int = 5000) -> list[Delivery]:
         async with self._s.conn.execute(
-            "SELECT id, chat_id, story_id, attempts, next_attempt_at FROM deliveries"
-            " WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?",
+            f"{_SELECT} WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?",
             (after_id, limit),
         ) as c:
             return [Delivery(*row) async for row in c]
 
     async def pending_for_chat(self, chat_id: int) -> list[Delivery]:
         async with self._s.conn.execute(
-            "SELECT id, chat_id, story_id, attempts, next_attempt_at FROM deliveries"
-            " WHERE status = 'pending' AND chat_id = ? ORDER BY id",
+            f"{_SELECT} WHERE status = 'pending' AND chat_id = ? ORDER BY id",
             (chat_id,),
         ) as c:
             return [Delivery(*row) async for row in c]

@@ -171,4 +171,60 @@ MIGRATIONS: list[tuple[int, str]] = [
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        5,
+        """
+        -- The daily digest. digest_time is local wall-clock HH:MM in the chat's time zone;
+        -- next_digest_at is the UTC instant it next goes out (NULL: the minute tick computes
+        -- it, as for chats that existed before this migration). last_digest_at is the
+        -- scheduled occurrence last served; digest_story_id the newest story id a digest
+        -- (scheduled or /digest now) covered, so the next one starts right after it.
+        ALTER TABLE chats ADD COLUMN digest_time TEXT NOT NULL DEFAULT '09:00';
+        ALTER TABLE chats ADD COLUMN digest_quiet INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE chats ADD COLUMN next_digest_at INTEGER;
+        ALTER TABLE chats ADD COLUMN last_digest_at INTEGER;
+        ALTER TABLE chats ADD COLUMN digest_story_id INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX chats_digest_due ON chats (next_digest_at)
+            WHERE active = 1 AND mode IN ('digest', 'both');
+
+        -- A digest covers stories first seen in a window: read it from an index.
+        CREATE INDEX stories_by_first_seen ON stories (first_seen_at);
+
+        -- The outbox gains a second kind of row: a digest message, its text rendered when the
+        -- digest was composed (in the transaction that moves the chat's schedule on), so the
+        -- same paced, restart-safe sender delivers pushes and digests. SQLite cannot relax
+        -- NOT NULL in place, hence the rebuild; nothing references this table.
+        CREATE TABLE deliveries_new (
+            id              INTEGER PRIMARY KEY,
+            chat_id         INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE ON UPDATE CASCADE,
+            kind            TEXT    NOT NULL DEFAULT 'story' CHECK (kind IN ('story', 'digest')),
+            story_id        INTEGER REFERENCES stories (id) ON DELETE CASCADE,
+            cluster_id      INTEGER,
+            body            TEXT,     -- digest: the message, Telegram HTML
+            digest_at       INTEGER,  -- digest: the occurrence it serves; /digest now: -(its time)
+            part            INTEGER,  -- digest: 0, 1, ... when split across messages
+            status          TEXT    NOT NULL DEFAULT 'pending'
+                            CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
+            created_at      INTEGER NOT NULL,
+            sent_at         INTEGER,
+            error           TEXT,
+            CHECK ((kind = 'story' AND story_id IS NOT NULL AND cluster_id IS NOT NULL)
+                OR (kind = 'digest' AND body IS NOT NULL AND digest_at IS NOT NULL
+                    AND part IS NOT NULL)),
+            -- NULLs are distinct in UNIQUE, so each constraint binds only its own kind.
+            UNIQUE (chat_id, cluster_id),
+            UNIQUE (chat_id, digest_at, part)
+        );
+        INSERT INTO deliveries_new (id, chat_id, kind, story_id, cluster_id, status, attempts,
+                                    next_attempt_at, created_at, sent_at, error)
+        SELECT id, chat_id, 'story', story_id, cluster_id, status, attempts, next_attempt_at,
+               created_at, sent_at, error
+        FROM deliveries;
+        DROP TABLE deliveries;
+        ALTER TABLE deliveries_new RENAME TO deliveries;
+        CREATE INDEX deliveries_pending ON deliveries (id) WHERE status = 'pending';
+        """,
+    ),
 ]

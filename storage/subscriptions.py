@@ -66,6 +66,23 @@ class SubscriptionStore:
         ) as c:
             return [_subscription(row) async for row in c]
 
+    async def for_chats(self, chat_ids: Iterable[int]) -> dict[int, list[Subscription]]:
+        """for_chat for many chats at once (the digest tick); chats following nothing are
+        absent."""
+        found: dict[int, list[Subscription]] = {}
+        ids = list(chat_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            async with self._s.conn.execute(
+                "SELECT chat_id, id, kind, value, label FROM subscriptions"
+                f" WHERE chat_id IN ({','.join('?' * len(chunk))})"
+                " ORDER BY chat_id, kind = 'keyword', label COLLATE NOCASE",
+                chunk,
+            ) as c:
+                async for row in c:
+                    found.setdefault(row[0], []).append(_subscription(row[1:]))
+        return found
+
     async def keywords(self) -> frozenset[str]:
         """Every keyword some chat follows (normalized): what the matcher must look for."""
         async with self._s.conn.execute(

@@ -8,7 +8,8 @@ N have finished (their replies included). Tests therefore never sleep to wait fo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -62,9 +63,12 @@ class RunningBot:
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, telegram: FakeTelegram) -> AsyncIterator[RunningBot]:
-    """The same life cycle as Application.run_polling, inside the test's event loop."""
-    app = build_application(settings)
+async def running_bot(
+    settings: Settings, telegram: FakeTelegram, *, clock: Callable[[], float] = time.time
+) -> AsyncIterator[RunningBot]:
+    """The same life cycle as Application.run_polling, inside the test's event loop. `clock`
+    is the bot's wall clock (storage and digest schedules), for tests that move time."""
+    app = build_application(settings, clock=clock)
     bot = RunningBot(app, telegram)
 
     async def mark_done(update: Update, _context) -> None:

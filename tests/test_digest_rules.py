@@ -7,6 +7,7 @@ code under test.
 
 import calendar
 import itertools
+import random
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from news.digest import (
     MAX_PER_SECTION,
     DigestArgumentError,
     DigestCommand,
+    DigestDay,
     DigestStory,
     Section,
     after_send,
@@ -30,7 +32,9 @@ from news.digest import (
     parse_digest_command,
     parse_digest_time,
     parse_timezone,
+    section_for,
 )
+from news.models import Subscription, SubscriptionKind
 from news.telegram_html import MAX_MESSAGE, visible_length
 from tests.fakes.telegram_html import (
     check_entity_count,
@@ -682,3 +686,43 @@ def test_utc_helper_agrees_with_zoneinfo_for_the_expected_values():
         .strftime("%H:%M %Z")
         == "01:30 EDT"
     )
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_shared_day_composes_exactly_what_build_digest_builds(seed):
+    """DigestDay (indexes, ranking and rendering shared by every chat of a tick) is only a
+    faster build_digest: same sections, order, ranking, "more" lines and splits."""
+    rng = random.Random(seed)
+    brands = ["xiaomi", "apple", "samsung", "nvidia", "huawei"]
+    keywords = ["foldable phone", "battery"]
+    stories = [
+        story(
+            i,
+            title=f"Story {i} " + "word " * rng.randrange(0, 60),
+            cluster_size=rng.randrange(1, 5),
+            published_at=NOW - rng.randrange(0, 86_400),
+            brands=tuple(rng.sample(brands, rng.randrange(0, 3))),
+            keywords=tuple(rng.sample(keywords, rng.randrange(0, 2))),
+        )
+        for i in range(1, rng.randrange(2, 120))
+    ]
+    follows = [Subscription(SubscriptionKind.BRAND, b, b.title()) for b in rng.sample(brands, 3)]
+    follows += [Subscription(SubscriptionKind.KEYWORD, k, k) for k in keywords[: rng.randrange(3)]]
+    after_id = rng.choice([0, 0, len(stories) // 2])
+    quiet = rng.random() < 0.5
+    day = DigestDay(stories)
+    expected = build_digest(
+        [section_for(s) for s in follows],
+        [s for s in stories if s.id > after_id],
+        timezone="Europe/Berlin",
+        now=NOW,
+        quiet=quiet,
+    )
+    composed = day.compose(
+        follows, after_id=after_id, timezone="Europe/Berlin", now=NOW, quiet=quiet
+    )
+    assert composed == expected
+    assert (
+        day.compose(follows, after_id=after_id, timezone="Europe/Berlin", now=NOW, quiet=quiet)
+        == expected
+    )  # the cached lines change nothing

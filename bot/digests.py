@@ -1,0 +1,186 @@
+"""The daily digest at run time: the one-minute tick and /digest now.
+
+The tick asks storage which chats are due, decides for each (news.digest: send, or skip when
+the bot comes back more than 6 hours late, or just compute a schedule not set yet), composes
+the digests from one shared read of the day's stories, and records everything in batched
+transactions that queue the messages in the outbox with the schedule's move (storage.digests).
+The push sender then delivers them at Telegram's pace, interleaved fairly with pushes and
+command replies. The tick never sends anything itself, so a slow Telegram never delays it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time as clock
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram.ext import Application
+
+from news.digest import WINDOW, DigestDay, after_send, after_skip, due_action
+from news.matching import Matcher
+from news.models import Chat, Subscription, SubscriptionKind
+from storage import Storage
+from storage.chats import scheduled
+from storage.digests import Plan
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60.0
+BATCH = 500  # chats composed and recorded per transaction
+
+
+@dataclass
+class TickReport:
+    due: int = 0  # chats looked at
+    composed: int = 0  # digests composed and recorded (some empty on a quiet day)
+    skipped: int = 0  # digests missed by more than the grace period
+    scheduled: int = 0  # schedules computed for the first time
+    messages: int = 0  # messages queued
+
+
+@dataclass(frozen=True)
+class OnDemand:
+    """What /digest now produced: the messages queued, or why there are none."""
+
+    messages: int
+    since_last: bool  # a previous digest bounds the period (else: the last 24 hours)
+    raced: bool = False  # another digest covered these stories a moment ago
+
+
+class DigestService:
+    def __init__(
+        self,
+        storage: Storage,
+        matcher: Matcher | None,
+        *,
+        on_queued: Callable[[], None] | None = None,
+    ) -> None:
+        self.storage = storage
+        self.matcher = matcher  # finds followed keywords in the day's stories
+        self.on_queued = on_queued
+        self._lock = asyncio.Lock()  # one tick at a time, whoever calls it
+
+    async def _day(self, now: int, subscriptions: list[list[Subscription]]) -> DigestDay:
+        """The stories of the last 24 hours, with the followed keywords each one matches."""
+        keywords = {
+            s.value for subs in subscriptions for s in subs if s.kind is SubscriptionKind.KEYWORD
+        }
+        find = None
+        if keywords and self.matcher is not None:
+            matcher = self.matcher.with_keywords(keywords)
+
+            def find(title: str, text: str) -> frozenset[str]:
+                return matcher.match(title, text).keywords
+
+        return DigestDay(await self.storage.digests.window(now - WINDOW, keywords=find))
+
+    async def tick(self, _context: object = None) -> TickReport:
+        async with self._lock:
+            return await self._tick()
+
+    async def _tick(self) -> TickReport:
+        storage = self.storage
+        now = storage.now()
+        due = await storage.digests.due(now)
+        report = TickReport(due=len(due))
+        moves: list[Plan] = []  # schedules moved on without a digest
+        sending = []
+        for item in due:
+            chat = item.chat
+            if chat.next_digest_at is None:
+                report.scheduled += 1
+                moves.append(self._plan(item.chat, item.digest_story_id, scheduled(chat, now)))
+            elif due_action(now, chat.next_digest_at) == "skip":
+                report.skipped += 1
+                log.info("Digest for chat %s is over 6 hours late: skipped", chat.id)
+                next_at = after_skip(now, chat.digest_time, chat.timezone)
+                moves.append(self._plan(chat, item.digest_story_id, next_at))
+            else:
+                sending.append(item)
+        for i in range(0, len(moves), BATCH):
+            await storage.digests.record(moves[i : i + BATCH])
+        if not sending:
+            return report
+        started = clock.perf_counter()
+        follows = await storage.subscriptions.for_chats(i.chat.id for i in sending)
+        day = await self._day(now, list(follows.values()))
+        # Composed and recorded a batch at a time: the event loop (command replies, the
+        # sender already at work on the first batch) is never held for long, and memory
+        # holds one batch's messages, not the whole 09:00 rush's.
+        for i in range(0, len(sending), BATCH):
+            plans = []
+            for item in sending[i : i + BATCH]:
+                chat = item.chat
+                subscriptions = follows.get(chat.id, [])
+                messages: list[str] = []
+                if subscriptions:  # following nothing: no "no news" note either
+                    messages = day.compose(
+                        subscriptions, after_id=item.digest_story_id, timezone=chat.timezone,
+                        now=now, quiet=chat.digest_quiet,
+                    )  # fmt: skip
+                plans.append(
+                    Plan(
+                        chat_id=chat.id,
+                        expected_next_at=chat.next_digest_at,
+                        expected_covered=item.digest_story_id,
+                        next_at=after_send(now, chat.digest_time, chat.timezone),
+                        messages=messages,
+                        digest_at=chat.next_digest_at,
+                        covered_id=day.top_id,
+                    )
+                )
+            moved, queued = await storage.digests.record(plans)
+            report.composed += moved
+            report.messages += queued
+            if queued and self.on_queued is not None:
+                self.on_queued()
+        log.info(
+            "Composed %d digests (%d messages) from %d stories in %.2f s",
+            report.composed, report.messages, len(day.stories), clock.perf_counter() - started,
+        )  # fmt: skip
+        return report
+
+    @staticmethod
+    def _plan(chat: Chat, covered: int, next_at: int | None) -> Plan:
+        """Move the schedule on without a digest (a first schedule, a skip)."""
+        assert next_at is not None  # due chats have the digest on
+        return Plan(chat.id, chat.next_digest_at, covered, next_at)
+
+    async def now(self, chat: Chat) -> OnDemand:
+        """/digest now: the period since the previous digest (at most 24 hours), queued now;
+        the schedule stays as it is."""
+        storage = self.storage
+        now = storage.now()
+        after_id = await storage.digests.covered(chat.id)
+        subscriptions = await storage.subscriptions.for_chat(chat.id)
+        day = await self._day(now, [subscriptions])
+        messages = day.compose(
+            subscriptions, after_id=after_id, timezone=chat.timezone, now=now, quiet=True
+        )
+        since_last = after_id > 0
+        if not messages:
+            return OnDemand(0, since_last)
+        if not await storage.digests.record_now(
+            chat.id, messages=messages, after_id=after_id, covered_id=day.top_id
+        ):
+            return OnDemand(0, since_last, raced=True)
+        if self.on_queued is not None:
+            self.on_queued()
+        return OnDemand(len(messages), since_last)
+
+
+def schedule_digests(application: Application, service: DigestService) -> None:
+    """Run the tick at the start of every minute (and once right away, so a digest missed
+    while the bot was down goes out on return rather than a minute later)."""
+    first = 60 - math.fmod(clock.time(), 60) + 0.5
+    application.job_queue.run_once(service.tick, when=0.5, name="digest-catch-up")
+    application.job_queue.run_repeating(
+        service.tick,
+        interval=TICK_SECONDS,
+        first=first,
+        name="digest-tick",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )

@@ -1,0 +1,185 @@
+"""The daily digest's storage side: which chats are due, the window's stories, and recording a
+digest so it goes out exactly once.
+
+Exactly once rests on one transaction per batch of chats: the digest's messages enter the
+outbox (storage.deliveries) together with the move of the chat's `next_digest_at` to its
+next occurrence. A restart before that commit finds the chat still due and composes the
+digest again; after it, the chat is no longer due and the sender delivers what is queued.
+The update is conditional on the schedule the tick read (compare and set), so a chat that
+changed its time or asked for /digest now while the tick was composing keeps its change and
+is looked at again by the next tick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from news.digest import DigestStory
+from news.models import DIGEST_MODES, Chat
+from storage.chats import _COLUMNS, _chat
+from storage.deliveries import enqueue_digest, enqueue_digest_rows
+
+if TYPE_CHECKING:
+    from storage.database import Storage
+
+
+@dataclass(frozen=True)
+class DueChat:
+    chat: Chat
+    digest_story_id: int  # the newest story its previous digest covered
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the tick decided for one chat: its new schedule and the messages to queue."""
+
+    chat_id: int
+    expected_next_at: int | None  # the schedule the decision was based on
+    expected_covered: int  # and the coverage (digest_story_id) it was based on
+    next_at: int
+    messages: Sequence[str] = ()
+    digest_at: int | None = None  # the occurrence served (None: no digest now)
+    covered_id: int | None = None  # the newest story the digest covered
+
+
+@dataclass(frozen=True)
+class WindowStory:
+    """A story of the window with its text, which keyword matching needs."""
+
+    story: DigestStory
+    text: str
+
+
+class DigestStore:
+    def __init__(self, storage: Storage) -> None:
+        self._s = storage
+
+    async def due(self, now: int) -> list[DueChat]:
+        """Active chats with the digest on whose time has come, or whose schedule is not
+        computed yet (chats from before the digest existed, chats just created)."""
+        modes = sorted(DIGEST_MODES)
+        async with self._s.conn.execute(
+            f"""
+            SELECT {_COLUMNS}, digest_story_id FROM chats
+            WHERE active = 1 AND mode IN (?, ?)
+              AND (next_digest_at <= ? OR next_digest_at IS NULL)
+            ORDER BY next_digest_at, id
+            """,
+            (*modes, now),
+        ) as c:
+            return [DueChat(_chat(row[:-1]), row[-1]) async for row in c]
+
+    async def covered(self, chat_id: int) -> int:
+        async with self._s.conn.execute(
+            "SELECT digest_story_id FROM chats WHERE id = ?", (chat_id,)
+        ) as c:
+            row = await c.fetchone()
+        return int(row[0]) if row else 0
+
+    async def window(
+        self, since: int, *, keywords: Callable[[str, str], Sequence[str]] | None = None
+    ) -> list[DigestStory]:
+        """Stories first seen at or after `since`, one per cluster (the cluster's first story,
+        so a story the previous digest showed does not come back when another outlet runs it
+        too), with how many sources covered the cluster and the brands it is about.
+
+        A source's first poll (its backlog) counts only for stories published in the window:
+        adding a source must not pour its archive into tomorrow's digest. `keywords(title,
+        text)` names the followed keywords each story matches.
+        """
+        stories: list[DigestStory] = []
+        async with self._s.conn.execute(
+            """
+            SELECT h.id, h.title, h.link, h.summary, h.published_at, h.first_seen_at, h.text,
+                   (SELECT count(DISTINCT ss.source_id) FROM stories AS m
+                    JOIN story_sources AS ss ON ss.story_id = m.id WHERE m.cluster_id = h.id),
+                   (SELECT group_concat(DISTINCT b.brand) FROM stories AS m
+                    JOIN story_brands AS b ON b.story_id = m.id
+                    WHERE m.cluster_id = h.id AND b.about = 1),
+                   (SELECT coalesce(so.title, so.url) FROM story_sources AS ss
+                    JOIN sources AS so ON so.id = ss.source_id
+                    WHERE ss.story_id = h.id ORDER BY ss.first_seen_at, so.id LIMIT 1)
+            FROM stories AS h
+            WHERE h.first_seen_at >= ? AND h.id = h.cluster_id
+              AND (h.backlog = 0 OR h.published_at >= ?)
+            ORDER BY h.id
+            """,
+            (since, since),
+        ) as c:
+            async for row in c:
+                found = tuple(keywords(row[1], row[6])) if keywords is not None else ()
+                stories.append(
+                    DigestStory(
+                        id=row[0],
+                        title=row[1],
+                        link=row[2],
+                        source=row[9],
+                        published_at=row[4],
+                        first_seen_at=row[5],
+                        summary=row[3],
+                        cluster_size=max(1, row[7]),
+                        brands=tuple(sorted(row[8].split(","))) if row[8] else (),
+                        keywords=found,
+                    )
+                )
+        return stories
+
+    async def record(self, plans: Sequence[Plan]) -> tuple[int, int]:
+        """Apply the tick's decisions in one transaction; returns (chats moved on, messages
+        queued). A chat whose schedule or coverage changed since it was read (a new time, a
+        /digest now) is left alone: the next tick looks at it again. Callers pass a few
+        hundred plans at a time, so the write lock is held briefly."""
+        if not plans:
+            return 0, 0
+        now = self._s.now()
+        async with self._s.transaction() as db:
+            ids = [p.chat_id for p in plans]
+            async with db.execute(
+                "SELECT id, next_digest_at, digest_story_id FROM chats"
+                f" WHERE id IN ({','.join('?' * len(ids))})",
+                ids,
+            ) as c:
+                current = {row[0]: (row[1], row[2]) async for row in c}
+            # Read and written under the same write transaction: a compare and set.
+            fresh = [
+                p
+                for p in plans
+                if current.get(p.chat_id) == (p.expected_next_at, p.expected_covered)
+            ]
+            await db.executemany(
+                "UPDATE chats SET next_digest_at = ?,"
+                " last_digest_at = coalesce(?, last_digest_at),"
+                " digest_story_id = max(digest_story_id, coalesce(?, 0)) WHERE id = ?",
+                [(p.next_at, p.digest_at, p.covered_id, p.chat_id) for p in fresh],
+            )
+            rows = [
+                (p.chat_id, text, p.digest_at, part, now, now)
+                for p in fresh
+                if p.digest_at is not None
+                for part, text in enumerate(p.messages)
+            ]
+            queued = await enqueue_digest_rows(db, rows)
+        return len(fresh), queued
+
+    async def record_now(
+        self, chat_id: int, *, messages: Sequence[str], after_id: int, covered_id: int
+    ) -> bool:
+        """/digest now: queue the messages and move the chat's coverage on, leaving its
+        schedule alone. False when another digest covered the same stories meanwhile."""
+        now = self._s.now()
+        async with self._s.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE chats SET digest_story_id = ? WHERE id = ? AND digest_story_id = ?",
+                (max(covered_id, after_id), chat_id, after_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            if messages:
+                # A negative digest_at marks an on-demand digest: it can never collide with
+                # a scheduled occurrence in the outbox's UNIQUE (chat_id, digest_at, part).
+                await enqueue_digest(
+                    db, chat_id=chat_id, messages=messages, digest_at=-now, now=now
+                )
+        return True
