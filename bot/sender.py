@@ -1,7 +1,8 @@
-"""The push sender: paced like Telegram requires, restart-safe, never drops a message silently.
+"""The sender: paced like Telegram requires, restart-safe, never drops a message silently.
 
-It reads the outbox (storage.deliveries) in id order into one queue per chat and sends with a
-pool of workers:
+It reads the outbox (storage.deliveries: story pushes, and daily digest messages whose text
+was rendered when the digest was composed) in id order into one queue per chat and sends
+with a pool of workers:
 - one message in flight per chat, so a chat's stories arrive in order;
 - a chat is ready again PRIVATE_INTERVAL (1 s) after its last message, GROUP_INTERVAL (3 s,
   i.e. 20 a minute) for groups and channels — a chat waiting on its own limit never holds up
@@ -18,7 +19,10 @@ What Telegram answers decides what happens next:
   brings it back) and its pending deliveries are skipped;
 - ChatMigrated: the chat and its subscriptions and deliveries move to the new id, and the
   message goes there;
-- 400 BadRequest: logged with the story id, and the message is resent once as plain text.
+- 400 BadRequest: logged with the delivery id, and the message is resent once as plain text.
+
+A push goes only to a chat still in a push mode (one that switched to digest-only meanwhile
+gets none); a digest message goes to any active chat, since it was composed for that chat.
 
 Restart safety: a delivery is marked sent after Telegram accepted it (marks are committed in
 small batches every FLUSH_INTERVAL and on shutdown). On SIGTERM the sender stops taking new

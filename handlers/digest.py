@@ -33,6 +33,9 @@ async def digest(update: Update, context: NewsContext) -> None:
         await message.reply_text(replies.digest_status(chat))
         return
     if command.kind == "now":
+        if not await context.storage.subscriptions.count(chat.id):
+            await message.reply_text(replies.nothing_followed())
+            return
         outcome = await context.services.digests.now(chat)
         if outcome.raced:
             await message.reply_text(replies.digest_raced())
