@@ -105,18 +105,22 @@ class DeliveryStore:
         self._s = storage
 
     async def pending(self, after_id: int, limit: int = 5000) -> list[Delivery]:
-        async with self._s.conn.execute(
-            f"{_SELECT} WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?",
-            (after_id, limit),
-        ) as c:
-            return [Delivery(*row) async for row in c]
+        return await self._committed(
+            f"{_SELECT} WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?", (after_id, limit)
+        )
 
     async def pending_for_chat(self, chat_id: int) -> list[Delivery]:
-        async with self._s.conn.execute(
-            f"{_SELECT} WHERE status = 'pending' AND chat_id = ? ORDER BY id",
-            (chat_id,),
-        ) as c:
-            return [Delivery(*row) async for row in c]
+        return await self._committed(
+            f"{_SELECT} WHERE status = 'pending' AND chat_id = ? ORDER BY id", (chat_id,)
+        )
+
+    async def _committed(self, sql: str, params: tuple) -> list[Delivery]:
+        """Read under the write lock: on the one shared connection a plain read would also
+        see rows of a poll's transaction still open, and a message sent from one that then
+        rolls back (a poll cancelled at shutdown) would be sent again after the re-poll."""
+        async with self._s.transaction() as db:
+            rows = await db.execute_fetchall(sql, params)
+        return [Delivery(*row) for row in rows]
 
     async def mark_sent(self, ids: Iterable[int]) -> None:
         now = self._s.now()

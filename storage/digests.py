@@ -28,6 +28,25 @@ _DIGEST_ON = "mode IN ('digest', 'both')"
 assert {DeliveryMode.DIGEST, DeliveryMode.BOTH} == DIGEST_MODES, "update _DIGEST_ON and the index"
 
 
+# A story per cluster first seen in the window: the cluster's first story, how many sources
+# carried the cluster, the brands any of its stories is about, the source that had it first.
+_WINDOW_QUERY = """
+SELECT h.id, h.title, h.link, h.summary, h.published_at, h.first_seen_at, h.text,
+       (SELECT count(DISTINCT ss.source_id) FROM stories AS m
+        JOIN story_sources AS ss ON ss.story_id = m.id WHERE m.cluster_id = h.id),
+       (SELECT group_concat(DISTINCT b.brand) FROM stories AS m
+        JOIN story_brands AS b ON b.story_id = m.id
+        WHERE m.cluster_id = h.id AND b.about = 1),
+       (SELECT coalesce(so.title, so.url) FROM story_sources AS ss
+        JOIN sources AS so ON so.id = ss.source_id
+        WHERE ss.story_id = h.id ORDER BY ss.first_seen_at, so.id LIMIT 1)
+FROM stories AS h
+WHERE h.first_seen_at >= ? AND h.id = h.cluster_id
+  AND (h.backlog = 0 OR h.published_at >= ?)
+ORDER BY h.id
+"""
+
+
 @dataclass(frozen=True)
 class DueChat:
     chat: Chat
@@ -45,14 +64,6 @@ class Plan:
     messages: Sequence[str] = ()
     digest_at: int | None = None  # the occurrence served (None: no digest now)
     covered_id: int | None = None  # the newest story the digest covered
-
-
-@dataclass(frozen=True)
-class WindowStory:
-    """A story of the window with its text, which keyword matching needs."""
-
-    story: DigestStory
-    text: str
 
 
 class DigestStore:
@@ -94,41 +105,28 @@ class DigestStore:
         adding a source must not pour its archive into tomorrow's digest. `keywords(title,
         text)` names the followed keywords each story matches.
         """
+        # Read inside a transaction, which holds the write lock: on the one shared connection
+        # a plain read would also see a poll's uncommitted stories, and if that poll rolled
+        # back, their ids (SQLite reuses them) would later count as covered and be skipped.
+        async with self._s.transaction() as db:
+            rows = await db.execute_fetchall(_WINDOW_QUERY, (since, since))
         stories: list[DigestStory] = []
-        async with self._s.conn.execute(
-            """
-            SELECT h.id, h.title, h.link, h.summary, h.published_at, h.first_seen_at, h.text,
-                   (SELECT count(DISTINCT ss.source_id) FROM stories AS m
-                    JOIN story_sources AS ss ON ss.story_id = m.id WHERE m.cluster_id = h.id),
-                   (SELECT group_concat(DISTINCT b.brand) FROM stories AS m
-                    JOIN story_brands AS b ON b.story_id = m.id
-                    WHERE m.cluster_id = h.id AND b.about = 1),
-                   (SELECT coalesce(so.title, so.url) FROM story_sources AS ss
-                    JOIN sources AS so ON so.id = ss.source_id
-                    WHERE ss.story_id = h.id ORDER BY ss.first_seen_at, so.id LIMIT 1)
-            FROM stories AS h
-            WHERE h.first_seen_at >= ? AND h.id = h.cluster_id
-              AND (h.backlog = 0 OR h.published_at >= ?)
-            ORDER BY h.id
-            """,
-            (since, since),
-        ) as c:
-            async for row in c:
-                found = tuple(keywords(row[1], row[6])) if keywords is not None else ()
-                stories.append(
-                    DigestStory(
-                        id=row[0],
-                        title=row[1],
-                        link=row[2],
-                        source=row[9],
-                        published_at=row[4],
-                        first_seen_at=row[5],
-                        summary=row[3],
-                        cluster_size=max(1, row[7]),
-                        brands=tuple(sorted(row[8].split(","))) if row[8] else (),
-                        keywords=found,
-                    )
+        for row in rows:
+            found = tuple(keywords(row[1], row[6])) if keywords is not None else ()
+            stories.append(
+                DigestStory(
+                    id=row[0],
+                    title=row[1],
+                    link=row[2],
+                    source=row[9],
+                    published_at=row[4],
+                    first_seen_at=row[5],
+                    summary=row[3],
+                    cluster_size=max(1, row[7]),
+                    brands=tuple(sorted(row[8].split(","))) if row[8] else (),
+                    keywords=found,
                 )
+            )
         return stories
 
     async def record(self, plans: Sequence[Plan]) -> tuple[int, int]:

@@ -13,13 +13,22 @@ OPERATOR_ID = 777
 
 
 @pytest.fixture
-async def telegram():
-    fake = FakeTelegram()
+def enforce_rate_limits() -> bool:
+    """Override with True in a module to have the fake answer 429 as Telegram would, and
+    fail the test if the bot ever drew one."""
+    return False
+
+
+@pytest.fixture
+async def telegram(enforce_rate_limits):
+    fake = FakeTelegram(enforce_rate_limits=enforce_rate_limits)
     await fake.start()
     yield fake
     await fake.stop()
     # Telegram would have refused (or silently mangled) anything listed here.
     assert fake.violations == []
+    if enforce_rate_limits:
+        assert fake.rate_limited == 0, "the bot exceeded Telegram's limits"
 
 
 @pytest.fixture

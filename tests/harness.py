@@ -8,10 +8,12 @@ N have finished (their replies included). Tests therefore never sleep to wait fo
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from telegram import Update
 from telegram.ext import Application, TypeHandler
@@ -19,6 +21,7 @@ from telegram.ext import Application, TypeHandler
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.settings import Settings
 from handlers.context import SERVICES_KEY, Services
+from news.opml import OpmlSource, write_opml
 from tests.fakes.telegram_api import FakeTelegram, SentMessage
 
 DONE_GROUP = 1_000
@@ -91,3 +94,21 @@ async def running_bot(
         await app.post_stop(app)
         await app.shutdown()
         await app.post_shutdown(app)
+
+
+def with_desks(settings: Settings, folder: Path, urls: list[str]) -> Settings:
+    """Settings whose sources are these feed URLs, titled "Desk 0", "Desk 1", ..."""
+    path = folder / "feeds.opml"
+    path.write_text(
+        write_opml([OpmlSource(u, f"Desk {i}") for i, u in enumerate(urls)]), encoding="utf-8"
+    )
+    return dataclasses.replace(settings, sources=path)
+
+
+async def poll_now(bot: RunningBot, *, deliver: bool = True) -> None:
+    """Poll every source now; with `deliver`, also wait until the sender has nothing left."""
+    await bot.services.storage.conn.execute("UPDATE sources SET next_check_at = 0")
+    await bot.services.scheduler.tick()
+    await bot.services.scheduler.idle()
+    if deliver:
+        await bot.services.sender.drained()

@@ -4,17 +4,14 @@ on their own in test_digest_rules.py; schedules across DST in test_digest_schedu
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from news.digest import NOTHING_NEW
-from news.opml import OpmlSource, write_opml
 from tests.clock import Clock
 from tests.fakes.feed_server import rss
-from tests.fakes.telegram_api import FakeTelegram
-from tests.harness import running_bot
+from tests.harness import poll_now, running_bot, with_desks
 
 ALICE, BOB, CAROL = 1001, 1002, 1003
 GROUP, ADMIN, MEMBER = -100700, 601, 602
@@ -22,13 +19,8 @@ START = datetime(2025, 11, 24, 7, 0, tzinfo=UTC)  # a Monday, 07:00 UTC (08:00 i
 
 
 @pytest.fixture
-async def telegram():
-    fake = FakeTelegram(enforce_rate_limits=True)
-    await fake.start()
-    yield fake
-    await fake.stop()
-    assert fake.violations == []
-    assert fake.rate_limited == 0, "the sender exceeded Telegram's limits"
+def enforce_rate_limits() -> bool:
+    return True  # the sender's pace must never draw a 429 of its own making
 
 
 @pytest.fixture
@@ -52,19 +44,10 @@ def digest_settings(settings, feeds, tmp_path, clock):
         feeds.feed(f"/d{i}.xml", rss(f"Desk {i}", [story(clock, 900 + i, f"Old story {i}")]))
         for i in range(3)
     ]
-    path = tmp_path / "feeds.opml"
-    path.write_text(
-        write_opml([OpmlSource(u, f"Desk {i}") for i, u in enumerate(urls)]), encoding="utf-8"
-    )
-    return dataclasses.replace(settings, sources=path)
+    return with_desks(settings, tmp_path, urls)
 
 
-async def poll(bot) -> None:
-    storage = bot.services.storage
-    await storage.conn.execute("UPDATE sources SET next_check_at = 0")
-    await bot.services.scheduler.tick()
-    await bot.services.scheduler.idle()
-    await bot.services.sender.drained()
+poll = poll_now
 
 
 async def tick(bot) -> None:
@@ -85,12 +68,15 @@ async def bot(digest_settings, telegram, clock):
     assert running.errors == []
 
 
-async def publish(bot, feeds, clock, stories_by_desk: dict[int, list[tuple[int, str]]]) -> None:
+async def publish(
+    bot, feeds, clock, stories_by_desk: dict[int, list[tuple[int, str]]], *, deliver=True
+) -> None:
+    """Put these (number, headline) stories on the desks' feeds and poll them."""
     for desk, items in stories_by_desk.items():
         feeds.feed(
             f"/d{desk}.xml", rss(f"Desk {desk}", [story(clock, n, title) for n, title in items])
         )
-    await poll(bot)
+    await poll_now(bot, deliver=deliver)
 
 
 XIAOMI = "Xiaomi opens a research centre in Dubai"
@@ -169,7 +155,7 @@ async def test_a_restart_around_the_digest_minute_neither_skips_nor_repeats(
         # Composed and queued, then the bot stops before the sender gets to it.
         await bot.services.sender.stop()
         clock.at(datetime(2025, 11, 24, 9, 0, tzinfo=UTC) + timedelta(days=1))
-        await publish_without_sending(bot, feeds, clock, {0: [(2, XIAOMI_2)]})
+        await publish(bot, feeds, clock, {0: [(2, XIAOMI_2)]}, deliver=False)
         await bot.services.digests.tick()
         assert len(digests(telegram, ALICE)) == 1
     async with running_bot(digest_settings, telegram, clock=clock) as bot:
@@ -182,16 +168,6 @@ async def test_a_restart_around_the_digest_minute_neither_skips_nor_repeats(
     assert [XIAOMI in m.plain_text for m in sent] == [True, False]
     assert [XIAOMI_2 in m.plain_text for m in sent] == [False, True]
     assert len(digests(telegram, BOB)) == 2
-
-
-async def publish_without_sending(bot, feeds, clock, stories_by_desk) -> None:
-    for desk, items in stories_by_desk.items():
-        feeds.feed(
-            f"/d{desk}.xml", rss(f"Desk {desk}", [story(clock, n, title) for n, title in items])
-        )
-    await bot.services.storage.conn.execute("UPDATE sources SET next_check_at = 0")
-    await bot.services.scheduler.tick()
-    await bot.services.scheduler.idle()
 
 
 async def test_down_past_the_grace_period_skips_that_day(bot, telegram, feeds, clock):

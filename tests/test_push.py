@@ -13,10 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from news.models import Subscription, SubscriptionKind
-from news.opml import OpmlSource, write_opml
 from tests.fakes.feed_server import rss
-from tests.fakes.telegram_api import FakeTelegram
-from tests.harness import running_bot
+from tests.harness import poll_now, running_bot, with_desks
 
 ALICE, BOB = 1001, 1002
 GROUP = -100500
@@ -38,13 +36,8 @@ APPLE = "Apple ships a new iPad Pro with a faster chip"
 
 
 @pytest.fixture
-async def telegram():
-    fake = FakeTelegram(enforce_rate_limits=True)
-    await fake.start()
-    yield fake
-    await fake.stop()
-    assert fake.violations == []
-    assert fake.rate_limited == 0, "the sender exceeded Telegram's limits"
+def enforce_rate_limits() -> bool:
+    return True  # the sender's pace must never draw a 429 of its own making
 
 
 @pytest.fixture
@@ -53,20 +46,10 @@ def push_settings(settings, feeds, tmp_path):
         feeds.feed(f"/f{i}.xml", rss(f"Desk {i}", [story(100 + i, f"Old story {i}")]))
         for i in range(3)
     ]
-    path = tmp_path / "feeds.opml"
-    path.write_text(
-        write_opml([OpmlSource(u, f"Desk {i}") for i, u in enumerate(urls)]), encoding="utf-8"
-    )
-    return dataclasses.replace(settings, sources=path)
+    return with_desks(settings, tmp_path, urls)
 
 
-async def poll(bot) -> None:
-    """Poll every source now and wait until the sender has nothing left."""
-    storage = bot.services.storage
-    await storage.conn.execute("UPDATE sources SET next_check_at = 0")
-    await bot.services.scheduler.tick()
-    await bot.services.scheduler.idle()
-    await bot.services.sender.drained()
+poll = poll_now
 
 
 def pushes(telegram, chat_id):

@@ -7,6 +7,7 @@ import pytest
 
 from news.models import DeliveryMode, Subscription, SubscriptionKind
 from storage import Storage, StorageError
+from storage.deliveries import enqueue_digest
 from storage.migrations import MIGRATIONS
 
 BRAND = SubscriptionKind.BRAND
@@ -164,3 +165,29 @@ async def test_a_writer_cancelled_while_beginning_leaves_no_transaction_open(sto
         5, type="private", title="after", language_code=None, default_timezone="UTC"
     )
     assert (await storage.chats.get(5)).title == "after"
+
+
+async def test_the_outbox_never_shows_rows_of_a_transaction_that_may_roll_back(storage):
+    """All tasks share one connection, so a plain read would see another task's open
+    transaction. The sender must not send a message whose row is then rolled back (a poll
+    cancelled at shutdown), or it would be sent again when the story is polled again."""
+    await new_chat(storage)
+    written, release = asyncio.Event(), asyncio.Event()
+
+    async def poll_that_fails() -> None:
+        async with storage.transaction() as db:
+            await enqueue_digest(db, chat_id=1, messages=["hello"], digest_at=60, now=60)
+            written.set()
+            await release.wait()
+            raise RuntimeError("cancelled poll")
+
+    writer = asyncio.create_task(poll_that_fails())
+    await written.wait()
+    reader = asyncio.create_task(storage.deliveries.pending(0))
+    await asyncio.sleep(0.05)
+    assert not reader.done()  # it waits for the transaction to end
+    release.set()
+    with pytest.raises(RuntimeError):
+        await writer
+    assert await reader == []
+    assert await storage.deliveries.pending(0) == []
