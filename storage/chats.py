@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import time
 from typing import TYPE_CHECKING
 
@@ -13,13 +14,13 @@ if TYPE_CHECKING:
 
     from storage.database import Storage
 
-_COLUMNS = (
+CHAT_COLUMNS = (
     "id, type, title, language_code, timezone, mode, active,"
     " digest_time, digest_quiet, next_digest_at, last_digest_at"
 )
 
 
-def _chat(row: tuple) -> Chat:
+def chat_from_row(row: tuple) -> Chat:
     return Chat(
         id=row[0],
         type=row[1],
@@ -81,10 +82,12 @@ class ChatStore:
                 """,
                 (chat_id, type, title, language_code, default_timezone, now, now, reactivate),
             )
-            async with db.execute(f"SELECT {_COLUMNS} FROM chats WHERE id = ?", (chat_id,)) as c:
+            async with db.execute(
+                f"SELECT {CHAT_COLUMNS} FROM chats WHERE id = ?", (chat_id,)
+            ) as c:
                 row = await c.fetchone()
             assert row is not None
-            chat = _chat(row)
+            chat = chat_from_row(row)
             if chat.digest_on and chat.next_digest_at is None:
                 # A new chat (or one from before the digest existed): schedule its first
                 # digest now, so it does not depend on when the next tick runs.
@@ -94,10 +97,10 @@ class ChatStore:
 
     async def get(self, chat_id: int) -> Chat | None:
         async with self._s.conn.execute(
-            f"SELECT {_COLUMNS} FROM chats WHERE id = ?", (chat_id,)
+            f"SELECT {CHAT_COLUMNS} FROM chats WHERE id = ?", (chat_id,)
         ) as c:
             row = await c.fetchone()
-        return _chat(row) if row else None
+        return chat_from_row(row) if row else None
 
     async def set_active(self, chat_id: int, active: bool) -> bool:
         """Mark a chat (in)active; its subscriptions stay. False when the chat is unknown."""
@@ -139,15 +142,15 @@ class ChatStore:
             return await self._reschedule(db, chat_id, now)
 
     async def _reschedule(self, db: aiosqlite.Connection, chat_id: int, now: int) -> Chat | None:
-        async with db.execute(f"SELECT {_COLUMNS} FROM chats WHERE id = ?", (chat_id,)) as c:
+        async with db.execute(f"SELECT {CHAT_COLUMNS} FROM chats WHERE id = ?", (chat_id,)) as c:
             row = await c.fetchone()
         if row is None:
             return None
-        chat = _chat(row)
+        chat = chat_from_row(row)
         next_at = scheduled(chat, now)
         if next_at != chat.next_digest_at:
             await db.execute("UPDATE chats SET next_digest_at = ? WHERE id = ?", (next_at, chat_id))
-        return _chat((*row[:9], next_at, row[10]))
+        return dataclasses.replace(chat, next_digest_at=next_at)
 
     async def migrate(self, old_id: int, new_id: int) -> bool:
         """A group became a supergroup with a new id: move the chat and all it owns.

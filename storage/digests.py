@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from news.digest import DigestStory
 from news.models import DIGEST_MODES, Chat, DeliveryMode
-from storage.chats import _COLUMNS, _chat
+from storage.chats import CHAT_COLUMNS, chat_from_row
 from storage.deliveries import enqueue_digest, enqueue_digest_rows
 
 if TYPE_CHECKING:
@@ -79,13 +79,13 @@ class DigestStore:
         where = f"active = 1 AND {_DIGEST_ON}"
         async with self._s.conn.execute(
             f"""
-            SELECT {_COLUMNS}, digest_story_id FROM chats WHERE {where} AND next_digest_at <= ?
+            SELECT {CHAT_COLUMNS}, digest_story_id FROM chats WHERE {where} AND next_digest_at <= ?
             UNION ALL
-            SELECT {_COLUMNS}, digest_story_id FROM chats WHERE {where} AND next_digest_at IS NULL
+            SELECT {CHAT_COLUMNS}, digest_story_id FROM chats WHERE {where} AND next_digest_at IS NULL
             """,
             (now,),
         ) as c:
-            return [DueChat(_chat(row[:-1]), row[-1]) async for row in c]
+            return [DueChat(chat_from_row(row[:-1]), row[-1]) async for row in c]
 
     async def covered(self, chat_id: int) -> int:
         async with self._s.conn.execute(
