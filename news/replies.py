@@ -12,7 +12,7 @@ from datetime import datetime
 from news.arguments import MAX_TERMS, Resolution
 from news.catalogue import Brand, Catalogue
 from news.digest import chat_zone
-from news.models import Chat, Subscription, SubscriptionKind
+from news.models import Chat, DeliveryMode, Subscription, SubscriptionKind
 from news.telegram_html import MAX_MESSAGE, escape, pack, quoted, shorten, visible_length
 
 # (command, what it does): the menu registered with setMyCommands and the list in /help.
@@ -232,18 +232,18 @@ def digest_set(chat: Chat, turned_on: bool) -> str:
     text = digest_schedule(chat)
     if turned_on:
         text += "\nThe digest was off; it is on now" + (
-            " (instant pushes continue)." if chat.mode == "both" else "."
+            " (instant pushes continue)." if chat.mode is DeliveryMode.BOTH else "."
         )
     return text
 
 
 def digest_off(chat: Chat) -> str:
-    if chat.mode == "instant":
-        return "Daily digest off. Instant pushes continue. Turn it back on with <code>/digest 09:00</code>."
+    again = f"<code>/digest {chat.digest_time:%H:%M}</code>"
+    if chat.mode is DeliveryMode.INSTANT:
+        return f"Daily digest off. Instant pushes continue. Turn it back on with {again}."
     return (
         "Daily digest off. Nothing is sent to this chat now; its subscriptions are kept."
-        " <code>/mode instant</code> for a message per story, <code>/digest 09:00</code> for the"
-        " digest again."
+        f" <code>/mode instant</code> for a message per story, {again} for the digest again."
     )
 
 

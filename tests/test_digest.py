@@ -207,8 +207,10 @@ async def test_digest_now_does_not_move_the_schedule_or_repeat(bot, telegram, fe
 
 async def test_digest_off_and_modes(bot, telegram, feeds, clock):
     await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+    await bot.ask("/digest 07:15", chat_id=ALICE)
     off = await bot.ask("/digest off", chat_id=ALICE)
     assert "Daily digest off" in off.plain_text and "Instant pushes continue" in off.plain_text
+    assert "/digest 07:15" in off.plain_text  # the way back keeps the chat's own time
     assert "instant" in (await bot.ask("/mode", chat_id=ALICE)).plain_text
     status = await bot.ask("/digest", chat_id=ALICE)
     assert "off" in status.plain_text
