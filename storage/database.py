@@ -98,6 +98,15 @@ class Storage:
                 raise
             await self.conn.execute("COMMIT")
 
+    @asynccontextmanager
+    async def committed(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Reads that see committed data only. Every task shares this one connection, so a
+        plain read would also see another task's open transaction, whose rows may yet roll
+        back; holding the write lock means no transaction is open. Use it for reads that
+        decide what to send (the outbox, a digest's stories), not for every read."""
+        async with self._write_lock:
+            yield self.conn
+
     async def schema_version(self) -> int:
         async with self.conn.execute(
             "SELECT coalesce(max(version), 0) FROM schema_migrations"

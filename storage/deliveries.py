@@ -115,10 +115,10 @@ class DeliveryStore:
         )
 
     async def _committed(self, sql: str, params: tuple) -> list[Delivery]:
-        """Read under the write lock: on the one shared connection a plain read would also
-        see rows of a poll's transaction still open, and a message sent from one that then
-        rolls back (a poll cancelled at shutdown) would be sent again after the re-poll."""
-        async with self._s.transaction() as db:
+        """Committed rows only (Storage.committed): a message sent from a poll's transaction
+        that then rolls back (a poll cancelled at shutdown) would be sent again after the
+        re-poll."""
+        async with self._s.committed() as db:
             rows = await db.execute_fetchall(sql, params)
         return [Delivery(*row) for row in rows]
 

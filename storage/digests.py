@@ -105,10 +105,9 @@ class DigestStore:
         adding a source must not pour its archive into tomorrow's digest. `keywords(title,
         text)` names the followed keywords each story matches.
         """
-        # Read inside a transaction, which holds the write lock: on the one shared connection
-        # a plain read would also see a poll's uncommitted stories, and if that poll rolled
-        # back, their ids (SQLite reuses them) would later count as covered and be skipped.
-        async with self._s.transaction() as db:
+        # Committed stories only (Storage.committed): if a poll rolled back, the ids of its
+        # stories (SQLite reuses them) would later count as covered and be skipped.
+        async with self._s.committed() as db:
             rows = await db.execute_fetchall(_WINDOW_QUERY, (since, since))
         stories: list[DigestStory] = []
         for row in rows:
