@@ -19,11 +19,10 @@ from dataclasses import dataclass
 
 from telegram.ext import Application
 
-from news.digest import WINDOW, DigestDay, after_send, after_skip, due_action
+from news.digest import WINDOW, DigestDay, after_send, after_skip, due_action, schedule_for
 from news.matching import Matcher
 from news.models import Chat, Subscription, SubscriptionKind
 from storage import Storage
-from storage.chats import scheduled
 from storage.digests import Plan
 
 log = logging.getLogger(__name__)
@@ -92,7 +91,7 @@ class DigestService:
             chat = item.chat
             if chat.next_digest_at is None:
                 report.scheduled += 1
-                moves.append(self._plan(item.chat, item.digest_story_id, scheduled(chat, now)))
+                moves.append(self._plan(item.chat, item.digest_story_id, schedule_for(chat, now)))
             elif due_action(now, chat.next_digest_at) == "skip":
                 report.skipped += 1
                 log.info("Digest for chat %s is over 6 hours late: skipped", chat.id)

@@ -60,7 +60,6 @@ async def mode(update: Update, context: NewsContext) -> None:
         await message.reply_text(replies.only_admins())
         return
     changed = await context.storage.chats.set_mode(chat.id, wanted)
-    assert changed is not None
     await message.reply_text(_describe(changed))
 
 
@@ -77,7 +76,6 @@ async def mode_button(update: Update, context: NewsContext) -> None:
         return
     chat = await remember_chat(update, context)
     changed = await context.storage.chats.set_mode(chat.id, wanted)
-    assert changed is not None
     await query.answer(f"Mode: {wanted.value}")
     if wanted is not chat.mode:
         await query.edit_message_text(_describe(changed), reply_markup=_keyboard(wanted))

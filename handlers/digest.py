@@ -52,14 +52,12 @@ async def digest(update: Update, context: NewsContext) -> None:
         changed = await chats.set_digest(
             chat.id, at=command.time, timezone=command.timezone, mode=mode
         )
-        assert changed is not None
         await message.reply_text(replies.digest_set(changed, turned_on=mode is not chat.mode))
     elif command.kind == "off":
         if not chat.digest_on:
             await message.reply_text(replies.digest_status(chat))
             return
         changed = await chats.set_mode(chat.id, _TURN_OFF[chat.mode])
-        assert changed is not None
         await message.reply_text(replies.digest_off(changed))
     else:
         quiet = command.kind == "quiet_on"
@@ -85,5 +83,4 @@ async def timezone(update: Update, context: NewsContext) -> None:
         await message.reply_text(replies.only_admins())
         return
     changed = await context.storage.chats.set_timezone(chat.id, zone)
-    assert changed is not None
     await message.reply_text(replies.timezone_set(changed, now))

@@ -15,8 +15,9 @@ When (times are UTC epoch seconds; `next_digest_at` is what storage keeps per ch
  4. A minute tick compares now with `next_digest_at`: before it, wait; from it to 6 hours after,
     send (the bot was down at digest time but is back soon enough for the digest to be
     useful); later than that, skip. After a send or a skip the next occurrence is stored.
- 5. A digest covers stories first seen since the previous digest, and never more than the
-    last 24 hours (a chat's first digest, or one after days of silence, is not a news dump).
+ 5. A digest covers the stories first seen after the newest one the chat's previous digest
+    covered (kept as a story id, so no story is in two digests), and never more than the last
+    24 hours (a chat's first digest, or one after days of silence, is not a news dump).
 
 What (build_digest):
  6. The first line is "Daily digest" and the date, in the chat's zone.
@@ -48,7 +49,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from news.links import is_http_url
-from news.models import DEFAULT_DIGEST_TIME, Subscription, SubscriptionKind
+from news.models import DEFAULT_DIGEST_TIME, Chat, Subscription, SubscriptionKind
 from news.summary import sentences
 from news.telegram_html import MAX_MESSAGE, escape, quoted, shorten, utf16_len, visible_length
 
@@ -307,10 +308,15 @@ def after_skip(now: int, at: time, timezone: str) -> int:
     return _following(now, at, timezone)
 
 
-def digest_window(now: int, last_digest_at: int | None) -> int:
-    """Start of the covered period: stories first seen at or after it belong to this digest."""
-    floor = now - WINDOW
-    return floor if last_digest_at is None else max(last_digest_at, floor)
+def schedule_for(chat: Chat, now: int) -> int | None:
+    """When the chat's next digest goes out under its current settings (None: digest off).
+
+    After a change of time or zone the next digest is on a later local day than the last
+    one, so moving 09:00 to 21:00 after the morning digest does not send a second one today.
+    """
+    if not chat.digest_on:
+        return None
+    return next_digest_at(now, chat.digest_time, chat.timezone, last_digest_at=chat.last_digest_at)
 
 
 # --- what -----------------------------------------------------------------------------------
@@ -473,8 +479,8 @@ def build_digest(
 ) -> list[str]:
     """The digest's messages, Telegram HTML; [] when there is nothing to send.
 
-    `sections` are in the chat's subscription order; `stories` are those first seen in the
-    digest window (the caller selects them with digest_window).
+    `sections` are in the chat's subscription order; `stories` are those the digest covers
+    (rule 5; storage selects them).
     """
     placed: dict[int, list[DigestStory]] = {i: [] for i in range(len(sections))}
     seen: set[int] = set()

@@ -6,8 +6,8 @@ import dataclasses
 from datetime import time
 from typing import TYPE_CHECKING
 
-from news.digest import next_digest_at
-from news.models import DIGEST_MODES, Chat, DeliveryMode
+from news.digest import schedule_for
+from news.models import Chat, DeliveryMode
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -34,17 +34,6 @@ def chat_from_row(row: tuple) -> Chat:
         next_digest_at=row[9],
         last_digest_at=row[10],
     )
-
-
-def scheduled(chat: Chat, now: int) -> int | None:
-    """When the chat's next digest goes out under its current settings (None: digest off).
-
-    After a change of time or zone the next digest is on a later local day than the last
-    one, so moving 09:00 to 21:00 after the morning digest does not send a second one today.
-    """
-    if chat.mode not in DIGEST_MODES:
-        return None
-    return next_digest_at(now, chat.digest_time, chat.timezone, last_digest_at=chat.last_digest_at)
 
 
 class ChatStore:
@@ -92,7 +81,6 @@ class ChatStore:
                 # A new chat (or one from before the digest existed): schedule its first
                 # digest now, so it does not depend on when the next tick runs.
                 chat = await self._reschedule(db, chat_id, now)
-        assert chat is not None
         return chat
 
     async def get(self, chat_id: int) -> Chat | None:
@@ -111,12 +99,12 @@ class ChatStore:
             )
             return cur.rowcount > 0
 
-    async def set_mode(self, chat_id: int, mode: DeliveryMode) -> Chat | None:
+    async def set_mode(self, chat_id: int, mode: DeliveryMode) -> Chat:
         return await self._update(chat_id, "mode = ?", (mode.value,))
 
     async def set_digest(
         self, chat_id: int, *, at: time, timezone: str | None, mode: DeliveryMode
-    ) -> Chat | None:
+    ) -> Chat:
         """/digest HH:MM [zone]: the time, the zone when given, and a mode that includes it."""
         return await self._update(
             chat_id,
@@ -124,13 +112,13 @@ class ChatStore:
             (at.strftime("%H:%M"), timezone, mode.value),
         )
 
-    async def set_timezone(self, chat_id: int, timezone: str) -> Chat | None:
+    async def set_timezone(self, chat_id: int, timezone: str) -> Chat:
         return await self._update(chat_id, "timezone = ?", (timezone,))
 
-    async def set_digest_quiet(self, chat_id: int, quiet: bool) -> Chat | None:
+    async def set_digest_quiet(self, chat_id: int, quiet: bool) -> Chat:
         return await self._update(chat_id, "digest_quiet = ?", (int(quiet),))
 
-    async def _update(self, chat_id: int, assignments: str, params: tuple) -> Chat | None:
+    async def _update(self, chat_id: int, assignments: str, params: tuple) -> Chat:
         """Change settings and, in the same transaction, move the digest schedule to match,
         so no tick can see the new time with the old schedule."""
         now = self._s.now()
@@ -141,13 +129,15 @@ class ChatStore:
             )
             return await self._reschedule(db, chat_id, now)
 
-    async def _reschedule(self, db: aiosqlite.Connection, chat_id: int, now: int) -> Chat | None:
+    async def _reschedule(self, db: aiosqlite.Connection, chat_id: int, now: int) -> Chat:
+        """The chat as stored, its digest schedule brought in line with its settings. Handlers
+        record the chat before changing it, so an unknown id here is a bug: LookupError."""
         async with db.execute(f"SELECT {CHAT_COLUMNS} FROM chats WHERE id = ?", (chat_id,)) as c:
             row = await c.fetchone()
         if row is None:
-            return None
+            raise LookupError(f"chat {chat_id} is not stored")
         chat = chat_from_row(row)
-        next_at = scheduled(chat, now)
+        next_at = schedule_for(chat, now)
         if next_at != chat.next_digest_at:
             await db.execute("UPDATE chats SET next_digest_at = ? WHERE id = ?", (next_at, chat_id))
         return dataclasses.replace(chat, next_digest_at=next_at)

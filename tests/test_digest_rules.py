@@ -25,7 +25,6 @@ from news.digest import (
     after_send,
     after_skip,
     build_digest,
-    digest_window,
     due_action,
     local_occurrence,
     next_digest_at,
@@ -264,19 +263,6 @@ def test_changing_the_time_after_todays_digest(now, last, expected):
     assert next_digest_at(U(now), time(21, 0), "Europe/Berlin", last_digest_at=last_at) == U(
         expected
     )
-
-
-@pytest.mark.parametrize(
-    ("now", "last", "start"),
-    [
-        (10 * DAY, None, 9 * DAY),  # first digest: the last day only
-        (10 * DAY, 10 * DAY - HOUR, 10 * DAY - HOUR),  # since the previous digest
-        (10 * DAY, 9 * DAY, 9 * DAY),  # exactly a day
-        (10 * DAY, 7 * DAY, 9 * DAY),  # capped at 24 hours after days without one
-    ],
-)
-def test_digest_window(now, last, start):
-    assert digest_window(now, last) == start
 
 
 def test_a_zone_the_system_no_longer_knows_is_read_as_utc():
