@@ -459,13 +459,13 @@ async def measure(path: str, meta: dict, profile: str | None) -> dict:
     wall, cpu = time.perf_counter(), time.process_time()
     day = DigestDay(stories)
     count = 0
-    for item in due:
-        subs = follows.get(item.chat.id, [])
+    for chat in due:
+        subs = follows.get(chat.id, [])
         if subs:
             count += len(
                 day.compose(
-                    subs, after_id=item.digest_story_id, timezone=item.chat.timezone, now=now,
-                    quiet=item.chat.digest_quiet,
+                    subs, after_id=chat.digest_story_id, timezone=chat.timezone, now=now,
+                    quiet=chat.digest_quiet,
                 )
             )  # fmt: skip
     out["compose"] = time.perf_counter() - wall, time.process_time() - cpu, count

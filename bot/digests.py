@@ -87,44 +87,42 @@ class DigestService:
         report = TickReport(due=len(due))
         moves: list[Plan] = []  # schedules moved on without a digest
         sending = []
-        for item in due:
-            chat = item.chat
+        for chat in due:
             if chat.next_digest_at is None:
                 report.scheduled += 1
-                moves.append(self._plan(item.chat, item.digest_story_id, schedule_for(chat, now)))
+                moves.append(self._plan(chat, schedule_for(chat, now)))
             elif due_action(now, chat.next_digest_at) == "skip":
                 report.skipped += 1
                 log.info("Digest for chat %s is over 6 hours late: skipped", chat.id)
                 next_at = after_skip(now, chat.digest_time, chat.timezone)
-                moves.append(self._plan(chat, item.digest_story_id, next_at))
+                moves.append(self._plan(chat, next_at))
             else:
-                sending.append(item)
+                sending.append(chat)
         for i in range(0, len(moves), BATCH):
             await storage.digests.record(moves[i : i + BATCH])
         if not sending:
             return report
         started = clock.perf_counter()
-        follows = await storage.subscriptions.for_chats(i.chat.id for i in sending)
+        follows = await storage.subscriptions.for_chats(c.id for c in sending)
         day = await self._day(now, list(follows.values()))
         # Composed and recorded a batch at a time: the event loop (command replies, the
         # sender already at work on the first batch) is never held for long, and memory
         # holds one batch's messages, not the whole 09:00 rush's.
         for i in range(0, len(sending), BATCH):
             plans = []
-            for item in sending[i : i + BATCH]:
-                chat = item.chat
+            for chat in sending[i : i + BATCH]:
                 subscriptions = follows.get(chat.id, [])
                 messages: list[str] = []
                 if subscriptions:  # following nothing: no "no news" note either
                     messages = day.compose(
-                        subscriptions, after_id=item.digest_story_id, timezone=chat.timezone,
+                        subscriptions, after_id=chat.digest_story_id, timezone=chat.timezone,
                         now=now, quiet=chat.digest_quiet,
                     )  # fmt: skip
                 plans.append(
                     Plan(
                         chat_id=chat.id,
                         expected_next_at=chat.next_digest_at,
-                        expected_covered=item.digest_story_id,
+                        expected_covered=chat.digest_story_id,
                         next_at=after_send(now, chat.digest_time, chat.timezone),
                         messages=messages,
                         digest_at=chat.next_digest_at,
@@ -143,17 +141,17 @@ class DigestService:
         return report
 
     @staticmethod
-    def _plan(chat: Chat, covered: int, next_at: int | None) -> Plan:
+    def _plan(chat: Chat, next_at: int | None) -> Plan:
         """Move the schedule on without a digest (a first schedule, a skip)."""
         assert next_at is not None  # due chats have the digest on
-        return Plan(chat.id, chat.next_digest_at, covered, next_at)
+        return Plan(chat.id, chat.next_digest_at, chat.digest_story_id, next_at)
 
     async def now(self, chat: Chat) -> OnDemand:
         """/digest now: the period since the previous digest (at most 24 hours), queued now;
         the schedule stays as it is."""
         storage = self.storage
         now = storage.now()
-        after_id = await storage.digests.covered(chat.id)
+        after_id = chat.digest_story_id  # a stale value loses the compare-and-set below
         subscriptions = await storage.subscriptions.for_chat(chat.id)
         day = await self._day(now, [subscriptions])
         messages = day.compose(

@@ -53,6 +53,7 @@ class Chat:
     digest_quiet: bool = True  # a day without news sends nothing
     next_digest_at: int | None = None  # UTC seconds; None until the digest tick computes it
     last_digest_at: int | None = None  # the scheduled occurrence last served
+    digest_story_id: int = 0  # the newest story a digest (scheduled or /digest now) covered
 
     @property
     def digest_on(self) -> bool:

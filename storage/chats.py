@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 CHAT_COLUMNS = (
     "id, type, title, language_code, timezone, mode, active,"
-    " digest_time, digest_quiet, next_digest_at, last_digest_at"
+    " digest_time, digest_quiet, next_digest_at, last_digest_at, digest_story_id"
 )
 
 
@@ -33,6 +33,7 @@ def chat_from_row(row: tuple) -> Chat:
         digest_quiet=bool(row[8]),
         next_digest_at=row[9],
         last_digest_at=row[10],
+        digest_story_id=row[11],
     )
 
 

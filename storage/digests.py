@@ -48,12 +48,6 @@ ORDER BY h.id
 
 
 @dataclass(frozen=True)
-class DueChat:
-    chat: Chat
-    digest_story_id: int  # the newest story its previous digest covered
-
-
-@dataclass(frozen=True)
 class Plan:
     """What the tick decided for one chat: its new schedule and the messages to queue."""
 
@@ -70,7 +64,7 @@ class DigestStore:
     def __init__(self, storage: Storage) -> None:
         self._s = storage
 
-    async def due(self, now: int) -> list[DueChat]:
+    async def due(self, now: int) -> list[Chat]:
         """Active chats with the digest on whose time has come, or whose schedule is not
         computed yet (chats from before the digest existed)."""
         # Written out exactly as in the partial index chats_digest_due (migration 5): SQLite
@@ -79,20 +73,13 @@ class DigestStore:
         where = f"active = 1 AND {_DIGEST_ON}"
         async with self._s.conn.execute(
             f"""
-            SELECT {CHAT_COLUMNS}, digest_story_id FROM chats WHERE {where} AND next_digest_at <= ?
+            SELECT {CHAT_COLUMNS} FROM chats WHERE {where} AND next_digest_at <= ?
             UNION ALL
-            SELECT {CHAT_COLUMNS}, digest_story_id FROM chats WHERE {where} AND next_digest_at IS NULL
+            SELECT {CHAT_COLUMNS} FROM chats WHERE {where} AND next_digest_at IS NULL
             """,
             (now,),
         ) as c:
-            return [DueChat(chat_from_row(row[:-1]), row[-1]) async for row in c]
-
-    async def covered(self, chat_id: int) -> int:
-        async with self._s.conn.execute(
-            "SELECT digest_story_id FROM chats WHERE id = ?", (chat_id,)
-        ) as c:
-            row = await c.fetchone()
-        return int(row[0]) if row else 0
+            return [chat_from_row(row) async for row in c]
 
     async def window(
         self, since: int, *, keywords: Callable[[str, str], Sequence[str]] | None = None

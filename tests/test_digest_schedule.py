@@ -447,12 +447,11 @@ async def test_a_stale_plan_built_by_hand_is_not_applied(storage, clock):
     clock.at(nine - timedelta(hours=1))
     await new_chat(storage, 1)
     clock.at(nine)
-    (item,) = await storage.digests.due(storage.now())
-    chat = item.chat
+    (chat,) = await storage.digests.due(storage.now())
     plan = Plan(
         chat_id=1,
         expected_next_at=chat.next_digest_at,
-        expected_covered=item.digest_story_id,
+        expected_covered=chat.digest_story_id,
         next_at=after_send(storage.now(), chat.digest_time, chat.timezone),
         messages=["<b>Daily digest</b> · stale"],
         digest_at=chat.next_digest_at,
