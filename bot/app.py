@@ -17,7 +17,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 from bot.digests import DigestService, schedule_digests
-from bot.jobs import TICK_SECONDS, PollScheduler, schedule_polling
+from bot.jobs import TICK_SECONDS, PollScheduler, schedule_polling, schedule_read_also
 from bot.pacing import TelegramPacer
 from bot.sender import Sender
 from bot.settings import Settings
@@ -80,7 +80,7 @@ async def open_services(
         catalogue=catalogue,
         storage=storage,
         poller=poller,
-        digests=DigestService(storage, matcher),
+        digests=DigestService(storage),
     )
 
 
@@ -133,6 +133,7 @@ def build_application(
         )
         schedule_polling(application, services.scheduler, min(TICK_SECONDS, settings.poll_interval))
         schedule_digests(application, services.digests)
+        schedule_read_also(application, services.storage)
         await register_commands(application, settings.admins)
         log.info("newsbot started as @%s; database %s", application.bot.username, settings.database)
 

@@ -26,6 +26,7 @@ from news.models import Source, SourceOrigin
 from news.opml import OpmlError, OpmlSource, parse_opml, write_opml
 from news.render import format_utc
 from storage import Storage, StorageError
+from usecases import latest, related
 
 log = logging.getLogger("newsbot")
 
@@ -180,7 +181,8 @@ async def manage_sources(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def story_report(storage: Storage, ids: list[int], as_json: bool) -> None:
-    views = await storage.stories.views(ids)
+    """Print the stories; a pure read, so it is safe beside a running bot."""
+    views = await related.views(storage, ids)
     mentions = await storage.archive.mentions(ids)
     for story_id in ids:
         view = views.get(story_id)
@@ -198,7 +200,7 @@ async def story_report(storage: Storage, ids: list[int], as_json: bool) -> None:
                 "brands": list(view.brands),
                 "mentions": mentions.get(story_id, []),
                 "summary": view.summary,
-                "read_also": [r.link for r in view.read_also],
+                "read_also": [r.link for r in view.read_also or ()],
             }
             print(json.dumps(record, ensure_ascii=False))
         else:
@@ -221,9 +223,9 @@ async def archive_query(settings: Settings, args: argparse.Namespace) -> int:
             name = " ".join(args.name)
             resolution = resolve_term(name, load_catalogue(settings.brands))
             if resolution.verdict is Verdict.BRAND:
-                page = await storage.archive.latest_for_brand(resolution.brand.key, args.n)
+                page = await latest.for_brand(storage, resolution.brand.key, args.n)
             elif resolution.verdict is Verdict.KEYWORD:
-                page = await storage.archive.latest_for_keyword(normalize_name(name), args.n)
+                page = await latest.for_keyword(storage, normalize_name(name), args.n)
             elif resolution.verdict is Verdict.SUGGESTION:
                 return _fail(
                     f"{name!r} is not a brand; did you mean {resolution.brand.key!r}?", EXIT_CONFIG

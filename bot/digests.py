@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from telegram.ext import Application
 
 from news.digest import WINDOW, DigestDay, after_send, after_skip, due_action, schedule_for
-from news.matching import Matcher
-from news.models import Chat, Subscription, SubscriptionKind
+from news.models import Chat
 from storage import Storage
 from storage.digests import Plan
 
@@ -50,31 +49,14 @@ class OnDemand:
 
 
 class DigestService:
-    def __init__(
-        self,
-        storage: Storage,
-        matcher: Matcher | None,
-        *,
-        on_queued: Callable[[], None] | None = None,
-    ) -> None:
+    def __init__(self, storage: Storage, *, on_queued: Callable[[], None] | None = None) -> None:
         self.storage = storage
-        self.matcher = matcher  # finds followed keywords in the day's stories
         self.on_queued = on_queued
         self._lock = asyncio.Lock()  # one tick at a time, whoever calls it
 
-    async def _day(self, now: int, subscriptions: list[list[Subscription]]) -> DigestDay:
-        """The stories of the last 24 hours, with the followed keywords each one matches."""
-        keywords = {
-            s.value for subs in subscriptions for s in subs if s.kind is SubscriptionKind.KEYWORD
-        }
-        find = None
-        if keywords and self.matcher is not None:
-            matcher = self.matcher.with_keywords(keywords)
-
-            def find(title: str, text: str) -> frozenset[str]:
-                return matcher.match(title, text).keywords
-
-        return DigestDay(await self.storage.digests.window(now - WINDOW, keywords=find))
+    async def _day(self, now: int) -> DigestDay:
+        """The stories of the last 24 hours, with the brands and keywords tagged at ingest."""
+        return DigestDay(await self.storage.digests.window(now - WINDOW))
 
     async def tick(self, _context: object = None) -> TickReport:
         async with self._lock:
@@ -104,7 +86,7 @@ class DigestService:
             return report
         started = clock.perf_counter()
         follows = await storage.subscriptions.for_chats(c.id for c in sending)
-        day = await self._day(now, list(follows.values()))
+        day = await self._day(now)
         # Composed and recorded a batch at a time: the event loop (command replies, the
         # sender already at work on the first batch) is never held for long, and memory
         # holds one batch's messages, not the whole 09:00 rush's.
@@ -153,7 +135,7 @@ class DigestService:
         now = storage.now()
         after_id = chat.digest_story_id  # a stale value loses the compare-and-set below
         subscriptions = await storage.subscriptions.for_chat(chat.id)
-        day = await self._day(now, [subscriptions])
+        day = await self._day(now)
         messages = day.compose(
             subscriptions, after_id=after_id, timezone=chat.timezone, now=now, quiet=True
         )

@@ -4,6 +4,9 @@ The poll tick only *selects* due sources and starts one task per source; it does
 them. So a tick takes milliseconds and never overlaps itself, a slow or hung source (bounded
 by the fetcher's deadline anyway) never delays the others, and command handlers keep running
 on the same event loop. A source already being polled is not started twice.
+
+A read-also job runs every minute: stories first seen in the last day that nobody has pushed
+get their "Read also" computed there (usecases.related), so /latest finds it stored.
 """
 
 from __future__ import annotations
@@ -17,10 +20,13 @@ from telegram.ext import Application
 
 from fetch.poller import Poller, PollReport
 from news.telegram_html import escape, quoted
+from storage import Storage
+from usecases import related
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 5.0
+READ_ALSO_SECONDS = 60.0
 
 
 class PollScheduler:
@@ -90,6 +96,27 @@ class PollScheduler:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+async def fill_read_also(storage: Storage) -> None:
+    """Read-also for the newest stories that lack it (usecases.related, rule 2)."""
+    try:
+        await related.fill_recent(storage)
+    except Exception:  # a bad row must not stop the job; it runs again next minute
+        log.exception("Computing read-also failed")
+
+
+def schedule_read_also(application: Application, storage: Storage) -> None:
+    async def job(_context: object) -> None:
+        await fill_read_also(storage)
+
+    application.job_queue.run_repeating(
+        job,
+        interval=READ_ALSO_SECONDS,
+        first=READ_ALSO_SECONDS,
+        name="read-also",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
 
 
 def schedule_polling(application: Application, scheduler: PollScheduler, interval: float) -> None:

@@ -4,9 +4,11 @@ python-telegram-bot lets an application plug in a rate limiter. Its own AIORateL
 stalls *all* requests while any one of them waits out a 429, and has no per-private-chat
 limit; this one keeps a 429 local to the request that drew it.
 
-- Messages (sendMessage and friends) go through GCRA buckets: one global (GLOBAL_RATE/s) and
-  one per chat (PRIVATE_RATE/s in private chats, GROUP_PER_MINUTE in groups and channels),
-  each with a small burst. Slots are handed out in order, so waiting is fair.
+- Messages (sendMessage and friends) go through GCRA buckets: one global and one per chat,
+  at the rates and bursts of news.limits (30/s overall, 1/s in a private chat, 20/min in a
+  group or channel). Slots are handed out in order, so waiting is fair.
+- The push sender does not keep intervals of its own: it asks `chat_wait(chat_id)` when a
+  chat may have its next message, so replies and pushes share each chat's bucket.
 - Other methods (getUpdates, answerCallbackQuery, getChatMember ...) are not paced.
 - A 429 RetryAfter is retried after the time Telegram asks, up to `rate_limit_args` times
   (default MAX_RETRIES); only that request waits. The push sender passes 0 and requeues the
@@ -24,14 +26,11 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from news import limits
+from news.limits import GLOBAL_BURST, GLOBAL_RATE, GROUP_PER_MINUTE, PRIVATE_RATE
+
 log = logging.getLogger(__name__)
 
-GLOBAL_RATE = 30.0
-GLOBAL_BURST = 5
-PRIVATE_RATE = 1.0
-PRIVATE_BURST = 2
-GROUP_PER_MINUTE = 20
-GROUP_BURST = 3
 MAX_RETRIES = 3
 MESSAGE_METHODS = frozenset(
     [
@@ -84,6 +83,12 @@ class Gcra:
         self._tat = tat + self.interval
         return max(0.0, tat - now - self.tolerance)
 
+    def wait(self) -> float:
+        """How long until a slot is free, without taking it."""
+        if not self.interval:
+            return 0.0
+        return max(0.0, self._tat - self.clock() - self.tolerance)
+
     def idle(self) -> bool:
         return self._tat <= self.clock()
 
@@ -113,12 +118,16 @@ class TelegramPacer(BaseRateLimiter[int]):
     def _chat(self, chat_id: int | str) -> Gcra:
         bucket = self._chats.get(chat_id)
         if bucket is None:
-            private = isinstance(chat_id, int) and chat_id > 0
-            bucket = self._chats[chat_id] = Gcra(
-                self._private_rate if private else self._group_rate,
-                PRIVATE_BURST if private else GROUP_BURST,
-            )
+            _, burst = limits.chat_rate(chat_id)
+            # The rates may be set per pacer (tests speed them up); the bursts are Telegram's.
+            rate = self._private_rate if limits.is_private(chat_id) else self._group_rate
+            bucket = self._chats[chat_id] = Gcra(rate, burst)
         return bucket
+
+    def chat_wait(self, chat_id: int) -> float:
+        """Seconds until a message to this chat would go out without waiting for its slot."""
+        bucket = self._chats.get(chat_id)
+        return bucket.wait() if bucket is not None else 0.0
 
     def _prune(self) -> None:
         """Forget chats whose bucket is full again, so the map does not grow forever."""

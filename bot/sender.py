@@ -4,12 +4,13 @@ It reads the outbox (storage.deliveries: story pushes, and daily digest messages
 was rendered when the digest was composed) in id order into one queue per chat and sends
 with a pool of workers:
 - one message in flight per chat, so a chat's stories arrive in order;
-- a chat is ready again PRIVATE_INTERVAL (1 s) after its last message, GROUP_INTERVAL (3 s,
-  i.e. 20 a minute) for groups and channels — a chat waiting on its own limit never holds up
-  the others;
-- the global 30 msg/s, shared with command replies, is the bot's rate limiter's job
-  (bot.pacing): pushes and replies draw from one bucket, and a reply waits for at most the
-  few pushes already in flight, never behind the whole broadcast.
+- a chat is ready again when the pacer (bot.pacing, the bot's rate limiter) says its bucket
+  has a slot — the sender keeps no intervals of its own, so command replies and pushes share
+  each chat's limit (news.limits), and a chat waiting on its own limit never holds up the
+  others;
+- the global 30 msg/s, shared with command replies, is the pacer's job too: pushes and
+  replies draw from one bucket, and a reply waits for at most the few pushes already in
+  flight, never behind the whole broadcast.
 
 What Telegram answers decides what happens next:
 - 429 RetryAfter: that chat pauses for retry_after and the same message goes again; not
@@ -23,6 +24,9 @@ What Telegram answers decides what happens next:
 
 A push goes only to a chat still in a push mode (one that switched to digest-only meanwhile
 gets none); a digest message goes to any active chat, since it was composed for that chat.
+The chat's mode, zone and active flag come with the pending row; the chat is read again only
+when this process changed it since (storage.chats.changed_since). A push's "Read also" is
+computed just before its first message (usecases.related.fill), once per story.
 
 Restart safety: a delivery is marked sent after Telegram accepted it (marks are committed in
 small batches every FLUSH_INTERVAL and on shutdown). On SIGTERM the sender stops taking new
@@ -41,6 +45,7 @@ import itertools
 import logging
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import (
@@ -58,11 +63,10 @@ from news.render import StoryView, render_plain, render_story
 from news.telegram_html import plain_text
 from storage import Storage
 from storage.deliveries import Delivery
+from usecases import related
 
 log = logging.getLogger(__name__)
 
-PRIVATE_INTERVAL = 1.0
-GROUP_INTERVAL = 3.0
 WORKERS = 16
 MAX_ATTEMPTS = 12  # with the backoff below, about two hours of trying
 RETRY_BASE = 5  # seconds; doubles per attempt, capped at RETRY_MAX
@@ -80,16 +84,16 @@ class Sender:
         bot: Bot,
         *,
         link_previews: bool = False,
-        private_interval: float = PRIVATE_INTERVAL,
-        group_interval: float = GROUP_INTERVAL,
         workers: int = WORKERS,
     ) -> None:
         self.storage = storage
         self.bot = bot
         self.link_previews = link_previews
-        self.private_interval = private_interval
-        self.group_interval = group_interval
         self.workers = workers
+        # The pacer says when each chat may have its next message (none: no per-chat limit).
+        self._pacer = getattr(bot, "rate_limiter", None)
+        if not hasattr(self._pacer, "chat_wait"):
+            self._pacer = None
         # With the pacer installed, a 429 must come straight back here (rate_limit_args=0):
         # this sender requeues the message and keeps its workers busy with other chats.
         self._send_options = {"rate_limit_args": 0} if getattr(bot, "rate_limiter", None) else {}
@@ -206,8 +210,8 @@ class Sender:
             chat_id = delivery.chat_id  # may have changed (ChatMigrated)
             queue = self._queues.get(chat_id)
             if queue:
-                interval = self.private_interval if chat_id > 0 else self.group_interval
-                self._schedule(chat_id, time.monotonic() + max(interval, pause))
+                ready = self._pacer.chat_wait(chat_id) if self._pacer is not None else 0.0
+                self._schedule(chat_id, time.monotonic() + max(ready, pause))
             else:
                 self._scheduled.discard(chat_id)
                 self._queues.pop(chat_id, None)
@@ -222,6 +226,9 @@ class Sender:
         view = self._views.get(story_id)
         if view is None:
             view = (await self.storage.stories.views([story_id])).get(story_id)
+            if view is not None and view.read_also is None:  # a push is worth its read-also
+                await related.fill(self.storage, [story_id])
+                view = (await self.storage.stories.views([story_id])).get(story_id)
             if view is None:
                 return None
             self._views[story_id] = view
@@ -229,29 +236,49 @@ class Sender:
                 self._views.popitem(last=False)
         return view
 
+    async def _fresh(self, delivery: Delivery) -> Delivery:
+        """The delivery with its chat as it is now, if this process changed the chat since
+        the row was read."""
+        if not self.storage.chats.changed_since(delivery.chat_id, delivery.chat_revision):
+            return delivery
+        revision = self.storage.chats.revision
+        chat = await self.storage.chats.get(delivery.chat_id)
+        if chat is None:
+            return dataclasses.replace(delivery, chat_active=False, chat_revision=revision)
+        return dataclasses.replace(
+            delivery, chat_active=chat.active, chat_mode=chat.mode,
+            chat_timezone=chat.timezone, chat_revision=revision,
+        )  # fmt: skip
+
+    async def _message(self, delivery: Delivery) -> tuple[str, Callable[[], str], str | None] | str:
+        """(HTML text, how to make its plain-text fallback, the link a preview may show), or
+        the reason the delivery is skipped. The fallback is rendered only after a 400."""
+        if not delivery.chat_active:
+            return "chat inactive"
+        if delivery.body is not None:  # a digest message: its text was rendered when composed
+            body = delivery.body
+            return body, lambda: plain_text(body), None  # many links: no one preview fits
+        if delivery.chat_mode not in PUSH_MODES:
+            return "instant push turned off"
+        view = await self._view(delivery.story_id)
+        if view is None:
+            return "story deleted"
+        zone = delivery.chat_timezone
+        return render_story(view, zone), lambda: render_plain(view, zone), view.link
+
     async def _deliver(self, delivery: Delivery) -> float:
         """Send one delivery; returns how long its chat must pause (0 for the usual pace)."""
-        chat = await self.storage.chats.get(delivery.chat_id)
-        if chat is None or not chat.active:
-            await self._skip_one(delivery, "chat inactive")
+        delivery = await self._fresh(delivery)
+        message = await self._message(delivery)
+        if isinstance(message, str):
+            await self._skip_one(delivery, message)
             return 0.0
-        if delivery.body is not None:  # a digest message: its text was rendered when composed
-            text, plain = delivery.body, plain_text(delivery.body)
-            preview = LinkPreviewOptions(is_disabled=True)  # many links: no one preview fits
-        else:
-            if chat.mode not in PUSH_MODES:
-                await self._skip_one(delivery, "instant push turned off")
-                return 0.0
-            view = await self._view(delivery.story_id)
-            if view is None:
-                await self._skip_one(delivery, "story deleted")
-                return 0.0
-            text, plain = render_story(view, chat.timezone), render_plain(view, chat.timezone)
-            preview = (
-                LinkPreviewOptions(url=view.link, is_disabled=False)
-                if self.link_previews and view.link
-                else LinkPreviewOptions(is_disabled=True)
-            )
+        text, plain, link = message
+        preview = (
+            LinkPreviewOptions(url=link, is_disabled=False)
+            if self.link_previews and link
+            else LinkPreviewOptions(is_disabled=True)
+        )
         try:
             await self.bot.send_message(
                 delivery.chat_id,
@@ -277,7 +304,7 @@ class Sender:
                 "Telegram refused delivery %s (story %s) for chat %s (%s); resending as plain"
                 " text", delivery.id, delivery.story_id, delivery.chat_id, exc.message,
             )  # fmt: skip
-            return await self._send_plain(delivery, plain, exc.message)
+            return await self._send_plain(delivery, plain(), exc.message)
         except NetworkError as exc:  # TimedOut, connection errors, 5xx
             return await self._retry(delivery, f"{type(exc).__name__}: {exc.message}")
         except TelegramError as exc:
@@ -334,11 +361,7 @@ class Sender:
     async def _skip_one(self, delivery: Delivery, reason: str) -> None:
         self.stats["skipped"] += 1
         self._done(delivery)
-        async with self.storage.transaction() as db:
-            await db.execute(
-                "UPDATE deliveries SET status = 'skipped', error = ? WHERE id = ?",
-                (reason, delivery.id),
-            )
+        await self.storage.deliveries.skip(delivery.id, reason=reason)
 
     async def _chat_gone(self, delivery: Delivery, reason: str) -> None:
         """Blocked or kicked: stop sending there, keep the subscriptions for a comeback."""

@@ -1,4 +1,4 @@
-"""One orchestrator per refresh: conditional GET, parse (in a thread), store, schedule.
+"""One orchestrator per refresh: conditional GET, ingest (usecases.ingest), record, schedule.
 
 `Poller.poll(source)` never raises: whatever goes wrong ends as the source's status, error
 message and error count, and its next check is pushed back (news.schedule). The scheduler
@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from fetch.guard import public_only
 from fetch.http import Fetcher, FetchResult
 from news.catalogue import Catalogue
-from news.feeds import ParsedFeed, parse_feed
-from news.matching import Matcher, source_brand
+from news.matching import Matcher
 from news.models import Source, SourceOrigin, SourceStatus
 from news.schedule import base_delay, next_check_at, should_alert
 from storage import Storage
+from usecases.ingest import Ingested, Tagging, ingest
 
 log = logging.getLogger(__name__)
 
@@ -63,25 +63,13 @@ class Poller:
         self.storage = storage
         self.fetcher = fetcher
         self.interval = interval
-        self.matcher = matcher
-        self.catalogue = catalogue
+        self.tagging = (
+            Tagging(storage, matcher, catalogue)
+            if matcher is not None and catalogue is not None
+            else None
+        )
         self.push_max_age = push_max_age_hours * 3600
         self.rng = rng or random.Random()
-        self._keywords: frozenset[str] = frozenset()
-
-    async def _tagger(self, source: Source, feed_title: str | None):
-        """Match with the catalogue and the keywords chats follow right now; the matcher is
-        recompiled only when that set of keywords changed. A brand's own blog or newsroom
-        (news.matching.source_brand) makes every story of the feed about that brand."""
-        if self.matcher is None:
-            return None
-        hint = source_brand(self.catalogue, source.title or feed_title) if self.catalogue else None
-        keywords = await self.storage.subscriptions.keywords()
-        if keywords != self._keywords:
-            self.matcher = self.matcher.with_keywords(keywords)
-            self._keywords = keywords
-        matcher = self.matcher
-        return lambda draft: matcher.match(draft.title, draft.text, hint)
 
     async def poll(self, source: Source) -> PollReport:
         started = time.monotonic()
@@ -107,43 +95,33 @@ class Poller:
             return PollReport(source, SourceStatus.NOT_MODIFIED, title=source.title)
         if fetched.outcome == "error":
             return await self._failed(source, fetched.error or "failed", fetched.retry_after)
-        parsed = await asyncio.to_thread(
-            parse_feed,
-            fetched.body,
-            url=fetched.url,
-            content_type=fetched.content_type,
-            now=self.storage.now(),
-        )
-        if parsed.problem:
-            return await self._failed(source, parsed.problem, None)
-        return await self._stored(source, fetched, parsed)
-
-    async def _stored(self, source: Source, fetched: FetchResult, parsed: ParsedFeed) -> PollReport:
-        first_poll = not source.backlog_done
         now = self.storage.now()
-        stored = await self.storage.stories.store(
-            source.id,
-            parsed.stories,
-            backlog=first_poll,
-            tag=await self._tagger(source, parsed.title),
+        done = await ingest(
+            self.storage, source, fetched, tagging=self.tagging,
             push_since=now - self.push_max_age if self.push_max_age else 0,
-        )
-        delay = base_delay(self.interval, max_age=fetched.max_age, ttl_minutes=parsed.ttl_minutes)
+        )  # fmt: skip
+        if done.feed.problem:
+            return await self._failed(source, done.feed.problem, None)
+        return await self._succeeded(source, fetched, done)
+
+    async def _succeeded(self, source: Source, fetched: FetchResult, done: Ingested) -> PollReport:
+        feed = done.feed
+        delay = base_delay(self.interval, max_age=fetched.max_age, ttl_minutes=feed.ttl_minutes)
         await self.storage.sources.record_success(
             source.id,
             status=SourceStatus.OK,
             next_check_at=self._next(delay),
             etag=fetched.etag,
             last_modified=fetched.last_modified,
-            title=parsed.title,
-            site_url=parsed.site_url,
+            title=feed.title,
+            site_url=feed.site_url,
         )
         return PollReport(
             source,
             SourceStatus.OK,
-            title=source.title or parsed.title,
-            new=len(stored.new),
-            queued=stored.queued,
+            title=source.title or feed.title,
+            new=len(done.stored.new),
+            queued=done.stored.queued,
         )
 
     async def _failed(self, source: Source, error: str, retry_after: int | None) -> PollReport:

@@ -12,9 +12,12 @@ from handlers.chat import command_argument, remember_chat
 from handlers.context import NewsContext
 from news.arguments import Verdict, resolve_term
 from news.catalogue import normalize_name
+from news.limits import fits_callback_data
 from news.render import format_time, render_story
-from news.telegram_html import escape, fits_callback_data, pack, quoted
+from news.telegram_html import escape, pack, quoted
 from storage.archive import Cursor, Page
+from usecases import latest as latest_pages
+from usecases import related
 
 DEFAULT_N = 5
 MAX_N = 20
@@ -39,12 +42,12 @@ def _more_button(kind: str, value: str, cursor: Cursor, n: int) -> InlineKeyboar
 async def _page(
     context: NewsContext, kind: str, value: str, n: int, chat_id: int, before: Cursor | None
 ) -> Page:
-    archive = context.storage.archive
+    storage = context.storage
     if kind == "b":
-        return await archive.latest_for_brand(value, n, before)
+        return await latest_pages.for_brand(storage, value, n, before)
     if kind == "k":
-        return await archive.latest_for_keyword(value, n, before)
-    return await archive.latest_for_chat(chat_id, n, before)
+        return await latest_pages.for_keyword(storage, value, n, before)
+    return await latest_pages.for_chat(storage, chat_id, n, before)
 
 
 async def _show(
@@ -56,7 +59,7 @@ async def _show(
         more = " more" if before else ""
         await message.reply_text(f"No{more} stories about {label} yet.")
         return
-    views = await context.storage.stories.views(page.ids)
+    views = await related.views(context.storage, page.ids)
     for story_id in page.ids:
         if story_id in views:
             await message.reply_text(render_story(views[story_id], timezone))

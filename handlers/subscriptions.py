@@ -21,8 +21,9 @@ from news.arguments import (
     split_terms,
 )
 from news.catalogue import Brand, normalize_name
+from news.limits import fits_callback_data
 from news.models import Subscription, SubscriptionKind
-from news.telegram_html import fits_callback_data
+from usecases.keywords import record_recent_hits
 
 
 def _brand_subscription(brand: Brand) -> Subscription:
@@ -60,6 +61,10 @@ async def _subscribe(
     existing = [s for s in wanted if (s.kind, s.value) in current]
     allowed, over = fresh[: max(room, 0)], fresh[max(room, 0) :]
     added, raced = await context.storage.subscriptions.add(chat_id, allowed)
+    # The next digest covers stories that arrived before this keyword was followed.
+    await record_recent_hits(
+        context.storage, [s.value for s in added if s.kind is SubscriptionKind.KEYWORD]
+    )
     return added, existing + raced, over
 
 

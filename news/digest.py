@@ -48,10 +48,11 @@ from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from news.limits import MAX_ENTITIES, MAX_MESSAGE, MAX_RAW_BYTES
 from news.links import is_http_url
 from news.models import DEFAULT_DIGEST_TIME, Chat, Subscription, SubscriptionKind
 from news.summary import sentences
-from news.telegram_html import MAX_MESSAGE, escape, quoted, shorten, utf16_len, visible_length
+from news.telegram_html import escape, quoted, shorten, utf16_len, visible_length
 
 GRACE = 6 * 3600  # how late a digest may still go out after the bot was down
 WINDOW = 24 * 3600  # the longest period one digest covers
@@ -66,8 +67,6 @@ MAX_SUMMARY = 200
 MAX_SOURCE = 80
 MAX_HEADING = 100
 MAX_LINK = 2048  # escaped href length; longer links are dropped, the title stays
-MAX_ENTITIES = 100  # Telegram drops formatting entities beyond the 100th
-MAX_RAW_BYTES = 32768  # Telegram's cap on the text parameter as sent (UTF-8)
 
 NOTHING_NEW = "No news about your brands today."
 

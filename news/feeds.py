@@ -33,7 +33,6 @@ import feedparser
 
 from news.links import canonical_link
 from news.models import StoryDraft
-from news.summary import summarize
 from news.telegram_html import shorten
 from news.text import clean_text, clean_title, first_image, html_to_text
 
@@ -141,7 +140,6 @@ def normalize_entry(
         language=story_language,
         published_at=_timestamp(entry, now),
         content_hash=digest(title, text, link or ""),
-        summary=summarize(title, text, story_language),
     )
 
 

@@ -79,7 +79,9 @@ Keywords: the followed keywords (stored normalized: casefolded, single spaces) a
 same automaton, with the same word rules (multi-word phrases, plurals, CJK keywords as plain
 substrings; a keyword with "ss" also matches the "ß" that casefolding removed). Any occurrence in
 the title or text counts: the user asked for the word. Matcher.with_keywords reuses the compiled
-catalogue entries and builds new automata (about 30 ms for 5,000 keywords).
+catalogue entries and builds new automata (about 30 ms for 5,000 keywords). `names_keyword` is
+the same rule for one keyword (what /latest KEYWORD asks of each candidate): one rule decides
+pushes, the digest (which reads the hits stored at ingest) and /latest.
 
 Speed: the text is scanned whole, no cap (feeds.py already caps stored text at 20,000
 characters); bench/matching.py measures roughly 10,000 stories per second on one core with
@@ -91,6 +93,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 
 import ahocorasick
@@ -271,6 +274,18 @@ class Matcher:
         other._spaced_keys, other._cjk_keys = other._build(keywords)
         return other
 
+    @classmethod
+    def for_keywords(cls, keywords: Iterable[str]) -> Matcher:
+        """A matcher of keywords alone (no catalogue): the keyword rule, for a query."""
+        other = object.__new__(cls)
+        other._brand_keys = ()
+        other._index = {}
+        other._shops = frozenset()
+        other._catalogue_entries = {}
+        other._keywords = frozenset()
+        other._spaced_keys, other._cjk_keys = other._build(keywords)
+        return other
+
     @property
     def keywords(self) -> frozenset[str]:
         """The keywords this matcher looks for, as given (whitespace collapsed)."""
@@ -436,6 +451,18 @@ class Matcher:
                 if n >= repeat and n == top and first.get(brand, LEAD) < LEAD
             }
         return self._result(about, count, keywords, source)
+
+
+@lru_cache(maxsize=512)
+def _keyword_matcher(keyword: str) -> Matcher:
+    return Matcher.for_keywords([keyword])
+
+
+def names_keyword(keyword: str, title: str, text: str) -> bool:
+    """The keyword rule for one followed keyword (normalized, as subscriptions store it):
+    whether the story names it. The same automaton entries and word rules as pushes use
+    ("Keywords" above), so /latest KEYWORD finds exactly what a push would have matched."""
+    return keyword in _keyword_matcher(keyword).match(title, text).keywords
 
 
 def _shop(low: str, start: int, stop: int, text_start: int, offer: list[bool]) -> bool:

@@ -111,4 +111,4 @@ class StoryDraft:
     language: str | None
     published_at: int
     content_hash: str
-    summary: str = ""  # computed once, at parse time (news.summary)
+    summary: str = ""  # computed once, for new and edited entries only (news.ingest)

@@ -78,8 +78,20 @@ def related_terms(title: str, text: str) -> list[str]:
     return terms
 
 
-def related_query(title: str, text: str) -> str | None:
-    return " OR ".join(quote(t) for t in related_terms(title, text)) or None
+def keyword_query(keyword: str) -> str | None:
+    """An FTS5 query that finds every story the keyword rule (news.matching.names_keyword)
+    could accept: the keyword as a phrase, with the plural forms that rule allows ("foldable
+    phones", "xboxes") and the "ß" that casefolding turned into "ss". It only narrows the
+    candidates; the rule decides. None when the keyword holds no word to search for."""
+    keyword = " ".join(keyword.split())
+    if not words(keyword):
+        return None
+    forms = [keyword]
+    if "a" <= keyword[-1] <= "z":
+        forms.append(keyword + ("es" if keyword.endswith(("s", "x", "z", "ch", "sh")) else "s"))
+    if "ss" in keyword:
+        forms += [form.replace("ss", "\u00df") for form in forms]
+    return " OR ".join(quote(form) for form in forms)
 
 
 def overlap_score(terms: list[str], title: str, lead: str) -> float:

@@ -8,11 +8,12 @@ markup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from news.telegram_html import MAX_MESSAGE, escape, shorten, visible_length
+from news.limits import MAX_MESSAGE
+from news.telegram_html import escape, shorten, visible_length
 
 MAX_TITLE = 300
 MAX_READ_ALSO_TITLE = 120
@@ -33,7 +34,8 @@ class StoryView:
     published_at: int
     summary: str
     brands: tuple[str, ...] = ()  # brand keys the story is about, shown as hashtags
-    read_also: tuple[RelatedLink, ...] = field(default_factory=tuple)
+    # None: never computed (usecases.related decides whether to); () when there is none.
+    read_also: tuple[RelatedLink, ...] | None = ()
 
 
 def format_utc(ts: int | None) -> str:

@@ -12,8 +12,9 @@ from datetime import datetime
 from news.arguments import MAX_TERMS, Resolution
 from news.catalogue import Brand, Catalogue
 from news.digest import chat_zone
+from news.limits import MAX_MESSAGE
 from news.models import Chat, DeliveryMode, Subscription, SubscriptionKind
-from news.telegram_html import MAX_MESSAGE, escape, pack, quoted, shorten, visible_length
+from news.telegram_html import escape, pack, quoted, shorten, visible_length
 
 # (command, what it does): the menu registered with setMyCommands and the list in /help.
 COMMANDS: list[tuple[str, str]] = [

@@ -1,4 +1,4 @@
-"""Small, pure helpers for Telegram's HTML parse mode and its message limits.
+"""Small, pure helpers for Telegram's HTML parse mode (the limits are news.limits').
 
 Telegram measures text in UTF-16 code units after entity parsing (an emoji outside the BMP
 counts two), so lengths here are measured the same way.
@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 import re
 
-MAX_MESSAGE = 4096  # visible characters (UTF-16 units) of a message after entity parsing
-CALLBACK_DATA_LIMIT = 64  # bytes of an inline button's callback_data
+from news.limits import MAX_MESSAGE
+
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -78,8 +78,3 @@ def pack(blocks: list[str], limit: int = MAX_MESSAGE, separator: str = "\n") -> 
     if current:
         messages.append(separator.join(current))
     return messages
-
-
-def fits_callback_data(data: str) -> bool:
-    """Whether Telegram accepts this as a button's callback_data (1-64 bytes of UTF-8)."""
-    return 0 < len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT

@@ -1,14 +1,14 @@
-"""Reading the archive: /latest, /search, and "Read also".
+"""Reading the archive: /latest, /search, and the inputs and results of "Read also".
 
 /latest returns one story per cluster (the newest of it), newest first, and pages with a
 cursor (published_at, id) rather than an offset, so a page does not shift when stories arrive.
-Related stories are computed once per story and stored: for a story being pushed, in the
-transaction that stores it; for every other story, the first time it is shown.
+Every method here answers a query or persists what it is given; which stories get read-also,
+and which candidates a keyword really names, is decided in usecases/ and news/.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,23 +17,23 @@ from news.related import (
     RELATED_CANDIDATES,
     RELATED_WINDOW,
     Candidate,
+    keyword_query,
     overlap_score,
-    pick_related,
     quote,
     related_terms,
     search_query,
 )
 from news.render import RelatedLink
+from storage.sql import about_brands, brand_list, chunked, marks
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from storage.database import Storage
 
 Cursor = tuple[int, int]  # (published_at, id) of the last story shown
-_FAR_FUTURE: Cursor = (1 << 62, 1 << 62)
+FAR_FUTURE: Cursor = (1 << 62, 1 << 62)
 SEARCH_RECENT_DAYS = 30
 HEADLINE_TERMS = 6
+Row = tuple[int, int, int]  # (story id, published_at, cluster id), what a page is cut from
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Page:
     more: Cursor | None  # where the next page starts, when there is one
 
 
-def _page(rows: list[tuple[int, int, int]], limit: int) -> Page:
+def page_of(rows: Sequence[Row], limit: int) -> Page:
     """rows: (id, published_at, cluster_id) newest first -> one per cluster, `limit` of them."""
     ids: list[int] = []
     seen: set[int] = set()
@@ -58,66 +58,100 @@ def _page(rows: list[tuple[int, int, int]], limit: int) -> Page:
     return Page(ids, None)
 
 
+@dataclass(frozen=True)
+class KeywordCandidate:
+    """A story the FTS index found for a keyword, with the words the keyword rule reads."""
+
+    id: int
+    published_at: int
+    cluster_id: int
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RelatedInput:
+    """What "Read also" is computed from, for one story."""
+
+    id: int
+    cluster_id: int
+    title: str
+    text: str
+    brands: frozenset[str]
+
+
 class Archive:
     def __init__(self, storage: Storage) -> None:
         self._s = storage
         self._window: tuple[int, int] | None = None  # (hour, first story id of the window)
 
+    async def _rows(self, sql: str, params: Sequence) -> list[Row]:
+        async with self._s.conn.execute(sql, params) as c:
+            return [(r[0], r[1], r[2]) async for r in c]
+
     async def latest_for_brand(self, brand: str, limit: int, before: Cursor | None = None) -> Page:
-        published, story = before or _FAR_FUTURE
-        async with self._s.conn.execute(
-            """
+        return page_of(await self.brand_rows([brand], limit * 3 + 1, before), limit)
+
+    async def brand_rows(
+        self, brands: Sequence[str], limit: int, before: Cursor | None
+    ) -> list[Row]:
+        """Stories ABOUT any of the brands, newest first: an index walk per brand."""
+        published, story = before or FAR_FUTURE
+        return await self._rows(
+            f"""
             SELECT b.story_id, b.published_at, s.cluster_id
             FROM story_brands AS b JOIN stories AS s ON s.id = b.story_id
-            WHERE b.brand = ? AND b.about = 1 AND (b.published_at, b.story_id) < (?, ?)
+            WHERE b.brand IN ({marks(len(brands))}) AND b.about = 1
+              AND (b.published_at, b.story_id) < (?, ?)
             ORDER BY b.published_at DESC, b.story_id DESC LIMIT ?
             """,
-            (brand, published, story, limit * 3 + 1),
-        ) as c:
-            rows = [tuple(r) async for r in c]
-        return _page(rows, limit)
+            (*brands, published, story, limit),
+        )
 
-    async def latest_for_keyword(
-        self, keyword: str, limit: int, before: Cursor | None = None
-    ) -> Page:
-        published, story = before or _FAR_FUTURE
-        return _page(await self._keyword_rows(keyword, limit, published, story), limit)
+    async def keyword_rows(self, keyword: str, limit: int, before: Cursor | None) -> list[Row]:
+        """Stories the keyword rule found the keyword in at ingest, newest first."""
+        published, story = before or FAR_FUTURE
+        return await self._rows(
+            """
+            SELECT k.story_id, k.published_at, s.cluster_id
+            FROM story_keywords AS k JOIN stories AS s ON s.id = k.story_id
+            WHERE k.keyword = ? AND (k.published_at, k.story_id) < (?, ?)
+            ORDER BY k.published_at DESC, k.story_id DESC LIMIT ?
+            """,
+            (keyword, published, story, limit),
+        )
 
-    async def _keyword_rows(
-        self, keyword: str, limit: int, published: int, story: int
-    ) -> list[tuple[int, int, int]]:
-        """Stories whose title or text has the keyword (as a phrase), newest first."""
+    async def keyword_candidates(
+        self, keyword: str, limit: int, before: Cursor | None, *, since: int = 0
+    ) -> list[KeywordCandidate]:
+        """Stories the FTS index narrows the keyword to (news.related.keyword_query), newest
+        first, published at or after `since`: candidates for the keyword rule, not answers."""
+        query = keyword_query(keyword)
+        if query is None:
+            return []
+        published, story = before or FAR_FUTURE
         async with self._s.conn.execute(
             """
-            SELECT s.id, s.published_at, s.cluster_id
+            SELECT s.id, s.published_at, s.cluster_id, s.title, s.text
             FROM stories_fts JOIN stories AS s ON s.id = stories_fts.rowid
-            WHERE stories_fts MATCH ? AND (s.published_at, s.id) < (?, ?)
+            WHERE stories_fts MATCH ? AND (s.published_at, s.id) < (?, ?) AND s.published_at >= ?
             ORDER BY s.published_at DESC, s.id DESC LIMIT ?
             """,
-            (quote(keyword), published, story, limit * 3 + 1),
+            (query, published, story, since, limit),
         ) as c:
-            return [tuple(r) async for r in c]
+            return [KeywordCandidate(*row) async for row in c]
 
-    async def latest_for_chat(self, chat_id: int, limit: int, before: Cursor | None = None) -> Page:
-        """The newest stories about any brand the chat follows (keywords through the index)."""
-        published, story = before or _FAR_FUTURE
-        async with self._s.conn.execute(
-            """
-            SELECT b.story_id, b.published_at, s.cluster_id
-            FROM subscriptions AS sub
-            JOIN story_brands AS b ON b.brand = sub.value AND b.about = 1
-            JOIN stories AS s ON s.id = b.story_id
-            WHERE sub.chat_id = ? AND sub.kind = 'brand' AND (b.published_at, b.story_id) < (?, ?)
-            ORDER BY b.published_at DESC, b.story_id DESC LIMIT ?
-            """,
-            (chat_id, published, story, limit * 3 + 1),
-        ) as c:
-            rows = [tuple(r) async for r in c]
-        for sub in await self._s.subscriptions.for_chat(chat_id):
-            if sub.kind.value == "keyword":
-                rows += await self._keyword_rows(sub.value, limit, published, story)
-        rows = sorted(set(rows), key=lambda r: (r[1], r[0]), reverse=True)
-        return _page(rows, limit)
+    async def add_keyword_hits(self, keyword: str, story_ids: Sequence[int]) -> None:
+        """Record that these stories name the keyword (found after they were stored)."""
+        if not story_ids:
+            return
+        async with self._s.transaction() as db:
+            for chunk in chunked(story_ids):
+                await db.execute(
+                    "INSERT OR IGNORE INTO story_keywords (keyword, story_id, published_at)"
+                    f" SELECT ?, id, published_at FROM stories WHERE id IN ({marks(len(chunk))})",
+                    (keyword, *chunk),
+                )
 
     async def search(self, text: str, limit: int = 10) -> list[int]:
         """bm25 ranking (headlines weigh 3x), newest first among equals. Every word must match;
@@ -151,8 +185,6 @@ class Archive:
         ) as c:
             return [row[0] async for row in c]
 
-    # --- Read also ----------------------------------------------------------------------
-
     async def _recent_start_id(self, since: int) -> int:
         """The lowest story id published since `since`, cached for an hour: FTS5 can skip
         whole doclist ranges below a rowid, so a window costs less than ranking everything."""
@@ -165,144 +197,156 @@ class Archive:
             self._window = (key, row[0] if row and row[0] is not None else 1 << 62)
         return self._window[1]
 
-    async def compute_related(
-        self,
-        db: aiosqlite.Connection,
-        *,
-        story_id: int,
-        cluster_id: int,
-        title: str,
-        text: str,
-        brands: frozenset[str],
-        now: int,
-    ) -> list[int]:
-        """Find and store the story's related reading. Runs inside the caller's transaction.
+    # --- Read also ----------------------------------------------------------------------
 
-        See news.related for the rules: a story about brands is compared with the newest
-        stories about the same brands (an index walk, then word overlap in Python); other
-        stories go through FTS5 bm25 in the window of recent ids.
-        """
-        terms = related_terms(title, text)
-        since = now - RELATED_WINDOW * 86_400
-        candidates: list[Candidate] = []
-        if terms and brands:
-            marks = ",".join("?" * len(brands))
-            async with db.execute(
-                f"SELECT story_id FROM story_brands WHERE brand IN ({marks}) AND about = 1"
-                " AND published_at >= ? ORDER BY published_at DESC LIMIT ?",
-                (*sorted(brands), since, RELATED_CANDIDATES),
+    async def related_inputs(self, story_ids: Sequence[int]) -> list[RelatedInput]:
+        """The stories among these whose read-also was never computed."""
+        found: list[RelatedInput] = []
+        for chunk in chunked(list(story_ids)):
+            async with self._s.conn.execute(
+                f"""
+                SELECT s.id, s.cluster_id, s.title, s.text, {about_brands("s.id")} AS brands
+                FROM stories AS s WHERE s.id IN ({marks(len(chunk))}) AND s.related_at IS NULL
+                """,
+                chunk,
             ) as c:
-                found = [row[0] async for row in c if row[0] != story_id]
-            ids = list(dict.fromkeys(found))  # a story about two of the brands comes twice
-            if ids:
-                async with db.execute(
-                    f"""
-                    SELECT s.id, s.cluster_id, s.published_at, s.title, substr(s.text, 1, {LEAD}),
-                           (SELECT group_concat(brand, ' ') FROM story_brands
-                            WHERE story_id = s.id AND about = 1)
-                    FROM stories AS s WHERE s.id IN ({",".join("?" * len(ids))}) AND s.cluster_id != ?
-                    """,
-                    (*ids, cluster_id),
-                ) as c:
-                    candidates = [
-                        Candidate(
-                            r[0],
-                            r[1],
-                            overlap_score(terms, r[3], r[4]),
-                            r[2],
-                            frozenset((r[5] or "").split()),
-                        )
-                        async for r in c
-                    ]
-        elif headline := related_terms(title, "")[:HEADLINE_TERMS]:
+                found += [
+                    RelatedInput(r["id"], r["cluster_id"], r["title"], r["text"],
+                                 frozenset(brand_list(r["brands"])))
+                    async for r in c
+                ]  # fmt: skip
+        return found
+
+    async def lacking_related(self, since: int, limit: int) -> list[int]:
+        """The newest stories first seen since `since` whose read-also was never computed."""
+        async with self._s.conn.execute(
+            "SELECT id FROM stories WHERE first_seen_at >= ? AND related_at IS NULL"
+            " ORDER BY id DESC LIMIT ?",
+            (since, limit),
+        ) as c:
+            return [row[0] async for row in c]
+
+    async def related_candidates(self, story: RelatedInput, now: int) -> list[Candidate]:
+        """The stories news.related.pick_related chooses from (rule 1 there): for a story
+        about brands, the newest stories about the same brands with their word overlap;
+        otherwise FTS5 bm25 over the headline's words in the window of recent ids."""
+        terms = related_terms(story.title, story.text)
+        since = now - RELATED_WINDOW * 86_400
+        if terms and story.brands:
+            return await self._same_brands(story, terms, since)
+        if headline := related_terms(story.title, "")[:HEADLINE_TERMS]:
             # Without a brand to narrow the field, only the headline's words are searched:
             # lead words are common enough to match a third of a large archive.
-            start = await self._recent_start_id(since)
-            candidates = await self._scored(
-                db, " OR ".join(quote(t) for t in headline), cluster_id,
-                "stories_fts.rowid >= ? AND s.published_at >= ?", [start, since],
-            )  # fmt: skip
-        picked = pick_related(candidates, brands=brands, now=now)
-        await db.execute("DELETE FROM related_stories WHERE story_id = ?", (story_id,))
-        await db.executemany(
-            "INSERT INTO related_stories (story_id, related_id, position) VALUES (?, ?, ?)",
-            [(story_id, rid, i) for i, rid in enumerate(picked)],
-        )
-        await db.execute("UPDATE stories SET related_at = ? WHERE id = ?", (now, story_id))
-        return picked
+            return await self._similar_words(
+                " OR ".join(quote(t) for t in headline),
+                story.cluster_id,
+                await self._recent_start_id(since),
+                since,
+            )
+        return []
 
-    @staticmethod
-    async def _scored(
-        db: aiosqlite.Connection, query: str, cluster_id: int, where: str, params: list
+    async def _same_brands(
+        self, story: RelatedInput, terms: list[str], since: int
     ) -> list[Candidate]:
-        async with db.execute(
-            f"""
-            SELECT s.id, s.cluster_id, bm25(stories_fts, 3.0, 1.0), s.published_at,
-                   (SELECT group_concat(brand, ' ') FROM story_brands
-                    WHERE story_id = s.id AND about = 1)
-            FROM stories_fts JOIN stories AS s ON s.id = stories_fts.rowid
-            WHERE stories_fts MATCH ? AND {where} AND s.cluster_id != ?
-            ORDER BY bm25(stories_fts, 3.0, 1.0) LIMIT 40
-            """,
-            (query, *params, cluster_id),
+        brands = sorted(story.brands)
+        async with self._s.conn.execute(
+            f"SELECT story_id FROM story_brands WHERE brand IN ({marks(len(brands))}) AND about = 1"
+            " AND published_at >= ? ORDER BY published_at DESC LIMIT ?",
+            (*brands, since, RELATED_CANDIDATES),
         ) as c:
-            return [
-                Candidate(r[0], r[1], r[2], r[3], frozenset((r[4] or "").split())) async for r in c
-            ]
-
-    async def ensure_related(self, story_ids: Sequence[int]) -> None:
-        """Stories not pushed at ingest get their related reading the first time they are shown."""
-        if not story_ids:
-            return
-        marks = ",".join("?" * len(story_ids))
+            found = [row[0] async for row in c if row[0] != story.id]
+        ids = list(dict.fromkeys(found))  # a story about two of the brands comes twice
+        if not ids:
+            return []
         async with self._s.conn.execute(
             f"""
-            SELECT s.id, s.cluster_id, s.title, s.text,
-                   (SELECT group_concat(brand, ' ') FROM story_brands WHERE story_id = s.id AND about = 1)
-            FROM stories AS s WHERE s.id IN ({marks}) AND s.related_at IS NULL
+            SELECT s.id, s.cluster_id, s.published_at, s.title, substr(s.text, 1, {LEAD}) AS lead,
+                   {about_brands("s.id")} AS brands
+            FROM stories AS s WHERE s.id IN ({marks(len(ids))}) AND s.cluster_id != ?
             """,
-            list(story_ids),
+            (*ids, story.cluster_id),
         ) as c:
-            missing = [tuple(r) async for r in c]
-        if not missing:
+            return [
+                Candidate(r["id"], r["cluster_id"], overlap_score(terms, r["title"], r["lead"]),
+                          r["published_at"], frozenset(brand_list(r["brands"])))
+                async for r in c
+            ]  # fmt: skip
+
+    async def _similar_words(
+        self, query: str, cluster_id: int, start_id: int, since: int
+    ) -> list[Candidate]:
+        async with self._s.conn.execute(
+            f"""
+            SELECT s.id, s.cluster_id, bm25(stories_fts, 3.0, 1.0) AS score, s.published_at,
+                   {about_brands("s.id")} AS brands
+            FROM stories_fts JOIN stories AS s ON s.id = stories_fts.rowid
+            WHERE stories_fts MATCH ? AND stories_fts.rowid >= ? AND s.published_at >= ?
+              AND s.cluster_id != ?
+            ORDER BY bm25(stories_fts, 3.0, 1.0) LIMIT 40
+            """,
+            (query, start_id, since, cluster_id),
+        ) as c:
+            return [
+                Candidate(r["id"], r["cluster_id"], r["score"], r["published_at"],
+                          frozenset(brand_list(r["brands"])))
+                async for r in c
+            ]  # fmt: skip
+
+    async def save_related(self, picked: Mapping[int, Sequence[int]]) -> None:
+        """Store each story's read-also (story id -> related ids, best first)."""
+        if not picked:
             return
         now = self._s.now()
         async with self._s.transaction() as db:
-            for story_id, cluster_id, title, text, brands in missing:
-                await self.compute_related(
-                    db, story_id=story_id, cluster_id=cluster_id, title=title, text=text,
-                    brands=frozenset((brands or "").split()), now=now,
-                )  # fmt: skip
+            for story_id, related in picked.items():
+                await db.execute("DELETE FROM related_stories WHERE story_id = ?", (story_id,))
+                await db.executemany(
+                    "INSERT INTO related_stories (story_id, related_id, position) VALUES (?, ?, ?)",
+                    [(story_id, rid, i) for i, rid in enumerate(related)],
+                )
+            await db.executemany(
+                "UPDATE stories SET related_at = ? WHERE id = ?", [(now, i) for i in picked]
+            )
+
+    async def links(self, story_ids: Sequence[int]) -> dict[int, RelatedLink]:
+        """Headline and link of each story (those without a link are left out)."""
+        found: dict[int, RelatedLink] = {}
+        for chunk in chunked(list(story_ids)):
+            async with self._s.conn.execute(
+                f"SELECT id, title, link FROM stories WHERE id IN ({marks(len(chunk))})"
+                " AND link IS NOT NULL",
+                chunk,
+            ) as c:
+                async for row in c:
+                    found[row["id"]] = RelatedLink(row["title"], row["link"])
+        return found
 
     async def mentions(self, story_ids: Sequence[int]) -> dict[int, list[str]]:
         """Brands each story only mentions (stored, never pushed)."""
         found: dict[int, list[str]] = {}
-        if not story_ids:
-            return found
-        marks = ",".join("?" * len(story_ids))
-        async with self._s.conn.execute(
-            f"SELECT story_id, brand FROM story_brands WHERE about = 0 AND story_id IN ({marks})"
-            " ORDER BY story_id, brand",
-            list(story_ids),
-        ) as c:
-            async for story_id, brand in c:
-                found.setdefault(story_id, []).append(brand)
+        for chunk in chunked(list(story_ids)):
+            async with self._s.conn.execute(
+                "SELECT story_id, brand FROM story_brands WHERE about = 0"
+                f" AND story_id IN ({marks(len(chunk))}) ORDER BY story_id, brand",
+                chunk,
+            ) as c:
+                async for story_id, brand in c:
+                    found.setdefault(story_id, []).append(brand)
         return found
 
     async def read_also(self, story_ids: Sequence[int]) -> dict[int, tuple[RelatedLink, ...]]:
+        """The stored read-also of each story, best first."""
         found: dict[int, list[RelatedLink]] = {}
-        if not story_ids:
-            return {}
-        marks = ",".join("?" * len(story_ids))
-        async with self._s.conn.execute(
-            f"""
-            SELECT r.story_id, s.title, s.link FROM related_stories AS r
-            JOIN stories AS s ON s.id = r.related_id
-            WHERE r.story_id IN ({marks}) AND s.link IS NOT NULL
-            ORDER BY r.story_id, r.position
-            """,
-            list(story_ids),
-        ) as c:
-            async for story_id, title, link in c:
-                found.setdefault(story_id, []).append(RelatedLink(title, link))
+        for chunk in chunked(list(story_ids)):
+            async with self._s.conn.execute(
+                f"""
+                SELECT r.story_id, s.title, s.link FROM related_stories AS r
+                JOIN stories AS s ON s.id = r.related_id
+                WHERE r.story_id IN ({marks(len(chunk))}) AND s.link IS NOT NULL
+                ORDER BY r.story_id, r.position
+                """,
+                chunk,
+            ) as c:
+                async for story_id, title, link in c:
+                    found.setdefault(story_id, []).append(RelatedLink(title, link))
         return {k: tuple(v) for k, v in found.items()}

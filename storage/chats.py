@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import time
 from typing import TYPE_CHECKING
 
@@ -20,26 +21,40 @@ CHAT_COLUMNS = (
 )
 
 
-def chat_from_row(row: tuple) -> Chat:
+def chat_from_row(row: Mapping) -> Chat:
     return Chat(
-        id=row[0],
-        type=row[1],
-        title=row[2],
-        language_code=row[3],
-        timezone=row[4],
-        mode=DeliveryMode(row[5]),
-        active=bool(row[6]),
-        digest_time=time.fromisoformat(row[7]),
-        digest_quiet=bool(row[8]),
-        next_digest_at=row[9],
-        last_digest_at=row[10],
-        digest_story_id=row[11],
+        id=row["id"],
+        type=row["type"],
+        title=row["title"],
+        language_code=row["language_code"],
+        timezone=row["timezone"],
+        mode=DeliveryMode(row["mode"]),
+        active=bool(row["active"]),
+        digest_time=time.fromisoformat(row["digest_time"]),
+        digest_quiet=bool(row["digest_quiet"]),
+        next_digest_at=row["next_digest_at"],
+        last_digest_at=row["last_digest_at"],
+        digest_story_id=row["digest_story_id"],
     )
 
 
 class ChatStore:
+    """Chat rows. `revision` counts the changes this process made to chats' delivery settings
+    (mode, time zone, active): the sender, which reads them with each pending delivery, asks
+    `changed_since` before it sends and reads the chat again only when it changed."""
+
     def __init__(self, storage: Storage) -> None:
         self._s = storage
+        self.revision = 0
+        self._changed_at: dict[int, int] = {}
+
+    def _changed(self, *chat_ids: int) -> None:
+        self.revision += 1
+        for chat_id in chat_ids:
+            self._changed_at[chat_id] = self.revision
+
+    def changed_since(self, chat_id: int, revision: int) -> bool:
+        return self._changed_at.get(chat_id, 0) > revision
 
     async def touch(
         self,
@@ -78,6 +93,8 @@ class ChatStore:
                 row = await c.fetchone()
             assert row is not None
             chat = chat_from_row(row)
+            if reactivate:
+                self._changed(chat_id)
             if chat.digest_on and chat.next_digest_at is None:
                 # A new chat (or one from before the digest existed): schedule its first
                 # digest now, so it does not depend on when the next tick runs.
@@ -98,6 +115,7 @@ class ChatStore:
                 "UPDATE chats SET active = ?, updated_at = ? WHERE id = ?",
                 (int(active), self._s.now(), chat_id),
             )
+            self._changed(chat_id)
             return cur.rowcount > 0
 
     async def set_mode(self, chat_id: int, mode: DeliveryMode) -> Chat:
@@ -128,6 +146,7 @@ class ChatStore:
                 f"UPDATE chats SET {assignments}, updated_at = ? WHERE id = ?",
                 (*params, now, chat_id),
             )
+            self._changed(chat_id)
             return await self._reschedule(db, chat_id, now)
 
     async def _reschedule(self, db: aiosqlite.Connection, chat_id: int, now: int) -> Chat:
@@ -150,6 +169,7 @@ class ChatStore:
         subscriptions and deliveries are merged into it. Returns False when the old chat is unknown.
         """
         async with self._s.transaction() as db:
+            self._changed(old_id, new_id)  # under the write lock, like the rows it describes
             async with db.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,)) as c:
                 if await c.fetchone() is None:
                     return False

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from news.models import PUSH_MODES
+from news.models import PUSH_MODES, DeliveryMode
+from storage.sql import marks
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -27,15 +28,26 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Delivery:
+    """A pending outbox row, with what the sender needs of its chat read in the same query."""
+
     id: int
     chat_id: int
     story_id: int | None  # None for a digest message
     attempts: int
     next_attempt_at: int
     body: str | None = None  # a digest message's text (Telegram HTML)
+    chat_active: bool = True
+    chat_mode: DeliveryMode = DeliveryMode.BOTH
+    chat_timezone: str = "UTC"
+    chat_revision: int = 0  # storage.chats.revision when the chat was read
 
 
-_SELECT = "SELECT id, chat_id, story_id, attempts, next_attempt_at, body FROM deliveries"
+_SELECT = """
+SELECT d.id, d.chat_id, d.story_id, d.attempts, d.next_attempt_at, d.body,
+       coalesce(c.active, 0) AS active, coalesce(c.mode, 'off') AS mode,
+       coalesce(c.timezone, 'UTC') AS timezone
+FROM deliveries AS d LEFT JOIN chats AS c ON c.id = d.chat_id
+"""
 
 
 async def enqueue(
@@ -55,17 +67,17 @@ async def enqueue(
         return 0
     conditions, params = [], []
     if brands:
-        conditions.append(f"(s.kind = 'brand' AND s.value IN ({','.join('?' * len(brands))}))")
+        conditions.append(f"(s.kind = 'brand' AND s.value IN ({marks(len(brands))}))")
         params += brands
     if keywords:
-        conditions.append(f"(s.kind = 'keyword' AND s.value IN ({','.join('?' * len(keywords))}))")
+        conditions.append(f"(s.kind = 'keyword' AND s.value IN ({marks(len(keywords))}))")
         params += keywords
     cursor = await db.execute(
         f"""
         INSERT INTO deliveries (chat_id, story_id, cluster_id, next_attempt_at, created_at)
         SELECT DISTINCT s.chat_id, ?, ?, ?, ?
         FROM subscriptions AS s JOIN chats AS c ON c.id = s.chat_id
-        WHERE c.active = 1 AND c.mode IN ({",".join("?" * len(PUSH_MODES))})
+        WHERE c.active = 1 AND c.mode IN ({marks(len(PUSH_MODES))})
           AND ({" OR ".join(conditions)})
         ON CONFLICT (chat_id, cluster_id) DO NOTHING
         """,
@@ -106,12 +118,13 @@ class DeliveryStore:
 
     async def pending(self, after_id: int, limit: int = 5000) -> list[Delivery]:
         return await self._committed(
-            f"{_SELECT} WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?", (after_id, limit)
+            f"{_SELECT} WHERE d.status = 'pending' AND d.id > ? ORDER BY d.id LIMIT ?",
+            (after_id, limit),
         )
 
     async def pending_for_chat(self, chat_id: int) -> list[Delivery]:
         return await self._committed(
-            f"{_SELECT} WHERE status = 'pending' AND chat_id = ? ORDER BY id", (chat_id,)
+            f"{_SELECT} WHERE d.status = 'pending' AND d.chat_id = ? ORDER BY d.id", (chat_id,)
         )
 
     async def _committed(self, sql: str, params: tuple) -> list[Delivery]:
@@ -119,8 +132,31 @@ class DeliveryStore:
         that then rolls back (a poll cancelled at shutdown) would be sent again after the
         re-poll."""
         async with self._s.committed() as db:
+            revision = self._s.chats.revision
             rows = await db.execute_fetchall(sql, params)
-        return [Delivery(*row) for row in rows]
+        return [
+            Delivery(
+                id=r["id"],
+                chat_id=r["chat_id"],
+                story_id=r["story_id"],
+                attempts=r["attempts"],
+                next_attempt_at=r["next_attempt_at"],
+                body=r["body"],
+                chat_active=bool(r["active"]),
+                chat_mode=DeliveryMode(r["mode"]),
+                chat_timezone=r["timezone"],
+                chat_revision=revision,
+            )
+            for r in rows
+        ]
+
+    async def skip(self, delivery_id: int, *, reason: str) -> None:
+        """One delivery that will not be sent (its chat left push mode, its story is gone)."""
+        async with self._s.transaction() as db:
+            await db.execute(
+                "UPDATE deliveries SET status = 'skipped', error = ? WHERE id = ?",
+                (reason[:300], delivery_id),
+            )
 
     async def mark_sent(self, ids: Iterable[int]) -> None:
         now = self._s.now()

@@ -12,7 +12,8 @@ is looked at again by the next tick.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from news.digest import DigestStory
 from news.models import DIGEST_MODES, Chat, DeliveryMode
 from storage.chats import CHAT_COLUMNS, chat_from_row
 from storage.deliveries import enqueue_digest, enqueue_digest_rows
+from storage.sql import brand_list, first_source, marks
 
 if TYPE_CHECKING:
     from storage.database import Storage
@@ -29,17 +31,18 @@ assert {DeliveryMode.DIGEST, DeliveryMode.BOTH} == DIGEST_MODES, "update _DIGEST
 
 
 # A story per cluster first seen in the window: the cluster's first story, how many sources
-# carried the cluster, the brands any of its stories is about, the source that had it first.
-_WINDOW_QUERY = """
-SELECT h.id, h.title, h.link, h.summary, h.published_at, h.first_seen_at, h.text,
+# carried the cluster, the brands any of its stories is about and the followed keywords any of
+# them names (both tagged at ingest), the source that had it first.
+_WINDOW_QUERY = f"""
+SELECT h.id, h.title, h.link, h.summary, h.published_at, h.first_seen_at,
        (SELECT count(DISTINCT ss.source_id) FROM stories AS m
-        JOIN story_sources AS ss ON ss.story_id = m.id WHERE m.cluster_id = h.id),
+        JOIN story_sources AS ss ON ss.story_id = m.id WHERE m.cluster_id = h.id) AS sources,
        (SELECT group_concat(DISTINCT b.brand) FROM stories AS m
         JOIN story_brands AS b ON b.story_id = m.id
-        WHERE m.cluster_id = h.id AND b.about = 1),
-       (SELECT coalesce(so.title, so.url) FROM story_sources AS ss
-        JOIN sources AS so ON so.id = ss.source_id
-        WHERE ss.story_id = h.id ORDER BY ss.first_seen_at, so.id LIMIT 1)
+        WHERE m.cluster_id = h.id AND b.about = 1) AS brands,
+       (SELECT json_group_array(DISTINCT k.keyword) FROM stories AS m
+        JOIN story_keywords AS k ON k.story_id = m.id WHERE m.cluster_id = h.id) AS keywords,
+       {first_source("h.id")} AS source
 FROM stories AS h
 WHERE h.first_seen_at >= ? AND h.id = h.cluster_id
   AND (h.backlog = 0 OR h.published_at >= ?)
@@ -81,39 +84,34 @@ class DigestStore:
         ) as c:
             return [chat_from_row(row) async for row in c]
 
-    async def window(
-        self, since: int, *, keywords: Callable[[str, str], Sequence[str]] | None = None
-    ) -> list[DigestStory]:
+    async def window(self, since: int) -> list[DigestStory]:
         """Stories first seen at or after `since`, one per cluster (the cluster's first story,
         so a story the previous digest showed does not come back when another outlet runs it
-        too), with how many sources covered the cluster and the brands it is about.
+        too), with how many sources covered the cluster, the brands it is about and the
+        followed keywords it names.
 
         A source's first poll (its backlog) counts only for stories published in the window:
-        adding a source must not pour its archive into tomorrow's digest. `keywords(title,
-        text)` names the followed keywords each story matches.
+        adding a source must not pour its archive into tomorrow's digest.
         """
         # Committed stories only (Storage.committed): if a poll rolled back, the ids of its
         # stories (SQLite reuses them) would later count as covered and be skipped.
         async with self._s.committed() as db:
             rows = await db.execute_fetchall(_WINDOW_QUERY, (since, since))
-        stories: list[DigestStory] = []
-        for row in rows:
-            found = tuple(keywords(row[1], row[6])) if keywords is not None else ()
-            stories.append(
-                DigestStory(
-                    id=row[0],
-                    title=row[1],
-                    link=row[2],
-                    source=row[9],
-                    published_at=row[4],
-                    first_seen_at=row[5],
-                    summary=row[3],
-                    cluster_size=max(1, row[7]),
-                    brands=tuple(sorted(row[8].split(","))) if row[8] else (),
-                    keywords=found,
-                )
+        return [
+            DigestStory(
+                id=row["id"],
+                title=row["title"],
+                link=row["link"],
+                source=row["source"],
+                published_at=row["published_at"],
+                first_seen_at=row["first_seen_at"],
+                summary=row["summary"],
+                cluster_size=max(1, row["sources"]),
+                brands=brand_list(row["brands"]),
+                keywords=tuple(sorted(k for k in json.loads(row["keywords"]) if k)),
             )
-        return stories
+            for row in rows
+        ]
 
     async def record(self, plans: Sequence[Plan]) -> tuple[int, int]:
         """Apply the tick's decisions in one transaction; returns (chats moved on, messages
@@ -127,7 +125,7 @@ class DigestStore:
             ids = [p.chat_id for p in plans]
             async with db.execute(
                 "SELECT id, next_digest_at, digest_story_id FROM chats"
-                f" WHERE id IN ({','.join('?' * len(ids))})",
+                f" WHERE id IN ({marks(len(ids))})",
                 ids,
             ) as c:
                 current = {row[0]: (row[1], row[2]) async for row in c}

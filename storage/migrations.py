@@ -227,4 +227,19 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX deliveries_pending ON deliveries (id) WHERE status = 'pending';
         """,
     ),
+    (
+        6,
+        """
+        -- Followed keywords a story names, found at ingest by the same rule that decides
+        -- pushes (news.matching), beside the brand tags: the digest reads them instead of
+        -- matching the day again, and /latest KEYWORD walks them newest first.
+        CREATE TABLE story_keywords (
+            keyword      TEXT    NOT NULL,
+            story_id     INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+            published_at INTEGER NOT NULL,
+            PRIMARY KEY (keyword, published_at, story_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_keywords_by_story ON story_keywords (story_id);
+        """,
+    ),
 ]

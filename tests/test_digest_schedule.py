@@ -28,8 +28,10 @@ from storage import Storage
 from storage.digests import Plan
 from storage.migrations import MIGRATIONS
 from tests.clock import Clock
+from usecases.ingest import Tagging, store_entries
 
-MATCHER = Matcher(load_catalogue())
+CATALOGUE = load_catalogue()
+MATCHER = Matcher(CATALOGUE)
 XIAOMI = Subscription(SubscriptionKind.BRAND, "xiaomi", "Xiaomi")
 APPLE = Subscription(SubscriptionKind.BRAND, "apple", "Apple")
 START = datetime(2026, 1, 14, 12, 0, tzinfo=UTC)
@@ -66,7 +68,7 @@ async def storage(path, clock):
 
 @pytest.fixture
 def service(storage) -> DigestService:
-    return DigestService(storage, MATCHER)
+    return DigestService(storage)
 
 
 async def new_chat(
@@ -117,12 +119,10 @@ async def publish(
         content_hash=hashlib.sha1(text.encode()).hexdigest(),
         summary=text,
     )
-    await storage.stories.store(
-        await source(storage, desk),
-        [draft],
-        backlog=backlog,
-        tag=lambda d: MATCHER.match(d.title, d.text),
-    )
+    source_id = await source(storage, desk)
+    found = await storage.sources.get(source_id)
+    tag = await Tagging(storage, MATCHER, CATALOGUE).tagger(found, None)
+    await store_entries(storage, source_id, [draft], tag=tag, backlog=backlog, push_since=0)
 
 
 async def digest_rows(storage: Storage, chat_id: int | None = None) -> list[tuple]:
@@ -272,7 +272,7 @@ async def test_restarts_around_the_digest_minute_never_double_or_drop_it(path, c
         await storage.close()
         clock.at(at)
         reopened = await Storage.open(path, clock=clock)
-        return reopened, DigestService(reopened, MATCHER)
+        return reopened, DigestService(reopened)
 
     storage, service = await restart(nine - timedelta(seconds=30))  # before the minute
     await service.tick()
@@ -307,12 +307,12 @@ async def test_a_crash_before_the_tick_commits_sends_the_digest_after_the_restar
 
     monkeypatch.setattr(storage.digests, "record", crash)
     with pytest.raises(RuntimeError):
-        await DigestService(storage, MATCHER).tick()
+        await DigestService(storage).tick()
     await storage.close()
 
     clock.at(nine + timedelta(minutes=2))
     storage = await Storage.open(path, clock=clock)
-    service = DigestService(storage, MATCHER)
+    service = DigestService(storage)
     await service.tick()
     await service.tick()
     rows = await digest_rows(storage)
@@ -567,7 +567,7 @@ async def test_a_version_4_database_keeps_its_pending_pushes_and_gets_digest_def
             assert tuple(await c.fetchone()) == ("09:00", 1, None, 0)
 
         # The first tick schedules the old chat's first digest; it sends nothing late.
-        report = await DigestService(storage, MATCHER).tick()
+        report = await DigestService(storage).tick()
         assert report.scheduled == 1
         assert await digest_rows(storage) == []
         assert await next_at(storage, 7) == ts(local("Europe/Berlin", 2026, 1, 16, 9, 0))

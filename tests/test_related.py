@@ -2,7 +2,14 @@
 
 import pytest
 
-from news.related import Candidate, pick_related, quote, related_query, search_query
+from news.related import (
+    Candidate,
+    keyword_query,
+    pick_related,
+    quote,
+    related_terms,
+    search_query,
+)
 
 NOW = 1_795_564_800
 DAY = 86_400
@@ -33,12 +40,33 @@ def test_quote_doubles_inner_quotes():
     assert quote('say "hi"') == '"say ""hi"""'
 
 
-def test_related_query_uses_headline_then_lead_words_without_stopwords():
-    query = related_query(
+def test_related_terms_are_headline_then_lead_words_without_stopwords():
+    terms = related_terms(
         "Xiaomi opens a store in Moscow", "The store is the first. Xiaomi fans queued."
     )
-    assert query.split(" OR ")[:4] == ['"xiaomi"', '"opens"', '"store"', '"moscow"']
-    assert '"the"' not in query and '"in"' not in query
+    assert terms[:4] == ["xiaomi", "opens", "store", "moscow"]
+    assert "the" not in terms and "in" not in terms
+
+
+@pytest.mark.parametrize(
+    ("keyword", "query"),
+    [
+        # A phrase, and the plural the keyword rule accepts.
+        ("foldable phone", '"foldable phone" OR "foldable phones"'),
+        ("xbox", '"xbox" OR "xboxes"'),
+        # No plural for a keyword that does not end in a Latin letter.
+        ("小米", '"小米"'),
+        ("rtx 5090", '"rtx 5090"'),
+        # "ss" may stand for the "ß" casefolding removed.
+        ("strasse", '"strasse" OR "strasses" OR "straße" OR "straßes"'),
+        # FTS syntax is searched as words, never run.
+        ('a" or b', '"a"" or b" OR "a"" or bs"'),
+        # Nothing to search for.
+        ("+++", None),
+    ],
+)
+def test_keyword_query_is_the_phrase_and_the_forms_the_keyword_rule_accepts(keyword, query):
+    assert keyword_query(keyword) == query
 
 
 def cand(cid, bm25, days_ago, brands=(), cluster=None):
@@ -64,3 +92,44 @@ def cand(cid, bm25, days_ago, brands=(), cluster=None):
 )
 def test_pick_related(brands, candidates, expected):
     assert pick_related(candidates, brands=frozenset(brands), now=NOW) == expected
+
+
+async def test_read_also_is_computed_by_the_job_and_never_by_a_read(tmp_path):
+    """Reads do not write: views leave related_at alone; the job (or a push) stores it."""
+    import hashlib
+
+    from news.models import SourceOrigin, StoryDraft
+    from storage import Storage
+    from usecases import related
+    from usecases.ingest import store_entries
+
+    storage = await Storage.open(tmp_path / "r.sqlite3", clock=lambda: NOW)
+    try:
+        source, _ = await storage.sources.add("https://x.test/feed", origin=SourceOrigin.CLI)
+        drafts = [
+            StoryDraft(
+                identity=f"guid:{i}",
+                link=f"https://x.test/{i}",
+                title=title,
+                title_key=title,
+                text=f"{title}. The rest of the story.",
+                author=None,
+                image_url=None,
+                language="en",
+                published_at=NOW - i * 60,
+                content_hash=hashlib.sha1(title.encode()).hexdigest(),
+            )
+            for i, title in enumerate(["Moscow store opens for Xiaomi", "Xiaomi store in Moscow"])
+        ]
+        await store_entries(storage, source.id, drafts, tag=None, backlog=True, push_since=0)
+        ids = sorted(await storage.archive.lacking_related(0, 10))
+        views = await related.views(storage, ids)
+        assert [link.title for link in views[ids[0]].read_also] == ["Xiaomi store in Moscow"]
+        assert sorted(await storage.archive.lacking_related(0, 10)) == ids  # nothing written
+        assert (await storage.stories.views(ids))[ids[0]].read_also is None
+        assert await related.fill_recent(storage) == 2
+        assert await storage.archive.lacking_related(0, 10) == []
+        stored = await storage.stories.views(ids)
+        assert stored[ids[0]].read_also == views[ids[0]].read_also
+    finally:
+        await storage.close()

@@ -1,0 +1,98 @@
+"""The ingest use case: from a fetched feed body to stories stored and pushes enqueued.
+
+In the shape of miniflux's RefreshFeed, one function reads top to bottom (`ingest`):
+1. parse and normalize the document (news.feeds, in a thread: feedparser is CPU work);
+2. ask storage which entries this source already has (a plain read);
+3. prepare what is new or edited (news.ingest: summaries, brands and keywords, whether a story
+   is pushable; in a thread, outside the write lock);
+4. one unit of work (storage.stories.store): stories, sources, tags and outbox rows, committed
+   together, so a push exists only for a story that exists.
+Fetching, the source's status and its schedule are the poller's (fetch.poller); read-also is
+computed when a push is sent (usecases.related), not while other writers wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fetch.http import FetchResult
+from news.catalogue import Catalogue
+from news.feeds import ParsedFeed, parse_feed
+from news.ingest import Tagger, prepare
+from news.matching import Matcher, source_brand
+from news.models import Source, StoryDraft
+from storage import Storage
+from storage.stories import StoreResult
+
+
+@dataclass(frozen=True)
+class Ingested:
+    feed: ParsedFeed
+    stored: StoreResult
+
+
+class Tagging:
+    """Tags stories with the catalogue and the keywords chats follow right now; the matcher is
+    recompiled only when that set of keywords changed. A brand's own blog or newsroom
+    (news.matching.source_brand) makes every story of the feed about that brand."""
+
+    def __init__(self, storage: Storage, matcher: Matcher, catalogue: Catalogue) -> None:
+        self._storage = storage
+        self._matcher = matcher
+        self._catalogue = catalogue
+        self._keywords: frozenset[str] = frozenset()
+
+    async def tagger(self, source: Source, feed_title: str | None) -> Tagger:
+        keywords = await self._storage.subscriptions.keywords()
+        if keywords != self._keywords:
+            self._matcher = self._matcher.with_keywords(keywords)
+            self._keywords = keywords
+        matcher = self._matcher
+        hint = source_brand(self._catalogue, source.title or feed_title)
+        return lambda draft: matcher.match(draft.title, draft.text, hint)
+
+
+async def ingest(
+    storage: Storage,
+    source: Source,
+    fetched: FetchResult,
+    *,
+    tagging: Tagging | None,
+    push_since: int,
+) -> Ingested:
+    """Steps 1-4 for one fetched document. A document that is not a usable feed comes back
+    with `feed.problem` set and nothing stored."""
+    feed = await asyncio.to_thread(
+        parse_feed, fetched.body, url=fetched.url, content_type=fetched.content_type,
+        now=storage.now(),
+    )  # fmt: skip
+    if feed.problem or not feed.stories:
+        return Ingested(feed, StoreResult())
+    stored = await store_entries(
+        storage,
+        source.id,
+        feed.stories,
+        tag=await tagging.tagger(source, feed.title) if tagging is not None else None,
+        backlog=not source.backlog_done,  # a source's first successful poll
+        push_since=push_since,
+    )
+    return Ingested(feed, stored)
+
+
+async def store_entries(
+    storage: Storage,
+    source_id: int,
+    drafts: Sequence[StoryDraft],
+    *,
+    tag: Tagger | None,
+    backlog: bool,
+    push_since: int,
+) -> StoreResult:
+    """Steps 2-4: a source's parsed entries to stories, tags and outbox rows."""
+    known = await storage.stories.content_hashes(source_id, [d.identity for d in drafts])
+    incoming = await asyncio.to_thread(
+        prepare, drafts, known, tag, backlog=backlog, push_since=push_since
+    )
+    return await storage.stories.store(source_id, incoming, backlog=backlog)
