@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -25,6 +26,7 @@ from fetch.http import Fetcher
 from fetch.poller import Poller, PollReport
 from handlers.admin import ADMIN_COMMANDS
 from handlers.context import SERVICES_KEY, NewsContext, Services
+from handlers.rights import AdminRights
 from news.catalogue import Catalogue, load_catalogue
 from news.matching import Matcher
 from news.opml import OpmlError, OpmlSource, load_default_sources, parse_opml
@@ -39,6 +41,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 # one chat does not hold up the others; storage serializes its own writes.
 CONCURRENT_UPDATES = 16
 SHUTDOWN_GRACE = 3.0  # seconds polls in flight get to finish their writes on stop
+RUNTIME_KEY = "runtime"
 
 
 def configured_sources(settings: Settings) -> list[OpmlSource]:
@@ -53,11 +56,39 @@ def configured_sources(settings: Settings) -> list[OpmlSource]:
         raise OpmlError(f"NEWSBOT_SOURCES={str(settings.sources)!r}: {exc}") from None
 
 
-async def open_services(
-    settings: Settings, catalogue: Catalogue, *, clock: Callable[[], float] = time.time
-) -> Services:
+@dataclass
+class Runtime:
+    """What `newsbot run` owns while it runs: the handlers' Services and the workers. Built
+    in post_init (before the first update), stopped in post_stop, closed in post_shutdown."""
+
+    services: Services
+    fetcher: Fetcher
+    sender: Sender | None = None
+    scheduler: PollScheduler | None = None
+
+    @property
+    def storage(self) -> Storage:
+        return self.services.storage
+
+    @property
+    def poller(self) -> Poller:
+        return self.services.poller
+
+    @property
+    def digests(self) -> DigestService:
+        return self.services.digests
+
+
+async def open_runtime(
+    settings: Settings,
+    catalogue: Catalogue,
+    *,
+    clock: Callable[[], float] = time.time,
+    on_queued: Callable[[], None] | None = None,
+) -> Runtime:
     """Open storage, sync the configured sources into it, and build the fetcher, the poller
-    and the digest service. `clock` is the wall clock of storage and schedules (tests move it)."""
+    and the digest service. `clock` is the wall clock of storage and schedules (tests move it);
+    `on_queued` is told when the digest queued messages (the sender's notify)."""
     storage = await Storage.open(settings.database, clock=clock)
     try:
         added, updated = await storage.sources.sync(configured_sources(settings))
@@ -66,37 +97,73 @@ async def open_services(
         raise
     if added or updated:
         log.info("Sources synced: %d added, %d updated", added, updated)
-    matcher = Matcher(catalogue)
+    fetcher = Fetcher()
     poller = Poller(
         storage,
-        Fetcher(),
+        fetcher,
         interval=settings.poll_interval,
-        matcher=matcher,
+        matcher=Matcher(catalogue),
         catalogue=catalogue,
         push_max_age_hours=settings.push_max_age_hours,
     )
-    return Services(
+    services = Services(
         settings=settings,
         catalogue=catalogue,
         storage=storage,
         poller=poller,
-        digests=DigestService(storage),
+        digests=DigestService(storage, on_queued=on_queued),
+        rights=AdminRights(settings.admins),
     )
+    return Runtime(services, fetcher)
 
 
-async def stop_workers(services: Services) -> None:
+async def stop_workers(runtime: Runtime) -> None:
     """Polls and sends in flight get SHUTDOWN_GRACE seconds to finish and commit."""
-    if services.scheduler is not None:
-        await services.scheduler.shutdown(grace=SHUTDOWN_GRACE)
-    if services.sender is not None:
-        await services.sender.stop(grace=SHUTDOWN_GRACE)
+    if runtime.scheduler is not None:
+        await runtime.scheduler.shutdown(grace=SHUTDOWN_GRACE)
+    if runtime.sender is not None:
+        await runtime.sender.stop(grace=SHUTDOWN_GRACE)
 
 
-async def close_services(services: Services) -> None:
-    """Close what open_services opened. Workers were stopped in post_stop (stop_workers)."""
-    if services.poller is not None:
-        await services.poller.fetcher.aclose()
-    await services.storage.close()
+async def close_runtime(runtime: Runtime) -> None:
+    """Close what open_runtime opened. Workers were stopped in post_stop (stop_workers)."""
+    await runtime.fetcher.aclose()
+    await runtime.storage.close()
+
+
+async def start_workers(
+    application: Application,
+    settings: Settings,
+    catalogue: Catalogue,
+    clock: Callable[[], float],
+) -> Runtime:
+    """post_init: everything the bot needs, complete before the first update."""
+    sender: Sender | None = None
+
+    def on_queued() -> None:
+        if sender is not None:
+            sender.notify()
+
+    runtime = await open_runtime(settings, catalogue, clock=clock, on_queued=on_queued)
+    sender = runtime.sender = Sender(
+        runtime.storage, application.bot, link_previews=settings.link_previews
+    )
+    sender.start()
+
+    async def notify(chat_id: int, text: str) -> None:
+        await application.bot.send_message(chat_id, text)
+
+    async def on_report(report: PollReport) -> None:
+        if report.queued:
+            on_queued()
+
+    runtime.scheduler = PollScheduler(
+        runtime.poller, admins=settings.admins, notify=notify, on_report=on_report
+    )
+    schedule_polling(application, runtime.scheduler, min(TICK_SECONDS, settings.poll_interval))
+    schedule_digests(application, runtime.digests)
+    schedule_read_also(application, runtime.storage)
+    return runtime
 
 
 def build_application(
@@ -111,42 +178,23 @@ def build_application(
     configured_sources(settings)  # a broken OPML file is a configuration error: fail before start
 
     async def post_init(application: Application) -> None:
-        services = await open_services(settings, catalogue, clock=clock)
-        application.bot_data[SERVICES_KEY] = services
-
-        async def notify(chat_id: int, text: str) -> None:
-            await application.bot.send_message(chat_id, text)
-
-        services.sender = Sender(
-            services.storage, application.bot, link_previews=settings.link_previews
-        )
-        services.sender.start()
-        assert services.digests is not None
-        services.digests.on_queued = services.sender.notify
-
-        async def on_report(report: PollReport) -> None:
-            if report.queued and services.sender is not None:
-                services.sender.notify()
-
-        services.scheduler = PollScheduler(
-            services.poller, admins=settings.admins, notify=notify, on_report=on_report
-        )
-        schedule_polling(application, services.scheduler, min(TICK_SECONDS, settings.poll_interval))
-        schedule_digests(application, services.digests)
-        schedule_read_also(application, services.storage)
+        runtime = await start_workers(application, settings, catalogue, clock)
+        application.bot_data[RUNTIME_KEY] = runtime
+        application.bot_data[SERVICES_KEY] = runtime.services
         await register_commands(application, settings.admins)
         log.info("newsbot started as @%s; database %s", application.bot.username, settings.database)
 
     async def post_stop(application: Application) -> None:
         # Before Application.shutdown closes the bot's HTTP client: sends in flight finish.
-        services: Services | None = application.bot_data.get(SERVICES_KEY)
-        if services is not None:
-            await stop_workers(services)
+        runtime: Runtime | None = application.bot_data.get(RUNTIME_KEY)
+        if runtime is not None:
+            await stop_workers(runtime)
 
     async def post_shutdown(application: Application) -> None:
-        services: Services | None = application.bot_data.pop(SERVICES_KEY, None)
-        if services is not None:
-            await close_services(services)
+        application.bot_data.pop(SERVICES_KEY, None)
+        runtime: Runtime | None = application.bot_data.pop(RUNTIME_KEY, None)
+        if runtime is not None:
+            await close_runtime(runtime)
         log.info("newsbot stopped")
 
     application = (

@@ -101,17 +101,17 @@ class _Progress:
 
 
 async def poll_once(settings: Settings, as_json: bool) -> int:
-    from bot.app import close_services, open_services
+    from bot.app import close_runtime, open_runtime
 
-    services = await open_services(settings, load_catalogue(settings.brands))
+    runtime = await open_runtime(settings, load_catalogue(settings.brands))
     try:
-        storage = services.storage
+        storage = runtime.storage
         due = await storage.sources.due(storage.now(), limit=1_000_000)
         progress = _Progress(len(due))
         started = time.monotonic()
-        reports = await services.poller.poll_all(due, on_done=progress.step)
+        reports = await runtime.poller.poll_all(due, on_done=progress.step)
     finally:
-        await close_services(services)
+        await close_runtime(runtime)
     if as_json:
         for report in reports:
             print(json.dumps(report.as_json(), ensure_ascii=False))

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from handlers import admin, common, delivery, digest, latest, subscriptions
+from handlers import admin, chat, common, delivery, digest, latest, subscriptions
 
 
 def register(application: Application) -> None:
+    # Before any handler: the chat's row, once per update (handlers.chat.record_chat).
+    application.add_handler(TypeHandler(Update, chat.record_chat), group=-1)
     # Edited messages are ignored: re-running an edited /subscribe would surprise people.
     new = filters.UpdateType.MESSAGE
     commands = [

@@ -2,74 +2,53 @@
 
 from __future__ import annotations
 
-import logging
-import time
-
-from telegram import Chat, ChatMember, Message, Update
-from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram import Message, Update
+from telegram.constants import ChatMemberStatus
 
 from handlers.context import NewsContext
-from news.models import Chat as ChatRecord
-
-log = logging.getLogger(__name__)
-
-ADMIN_CACHE_SECONDS = 60.0
 
 
-async def remember_chat(
-    update: Update, context: NewsContext, *, reactivate: bool = False
-) -> ChatRecord:
-    """Create or refresh this chat's row (type, title, language) and return its settings."""
+def _worth_recording(update: Update) -> bool:
+    """Commands, button taps and the bot's own membership changes; not other people's chatter
+    in a group, and not service messages (a migration's old chat must not come back)."""
+    if update.effective_chat is None:
+        return False
+    if update.callback_query is not None or update.my_chat_member is not None:
+        return True
+    message = update.message
+    return message is not None and (message.text or "").startswith("/")
+
+
+def _reactivates(update: Update) -> bool:
+    """/start, or the bot added (again) to a chat: the explicit ways back for a chat that
+    blocked or removed the bot."""
+    if update.my_chat_member is not None:
+        status = update.my_chat_member.new_chat_member.status
+        return status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
+    text = update.message.text if update.message is not None else None
+    return bool(text) and text.split(maxsplit=1)[0].split("@", 1)[0].lower() == "/start"
+
+
+async def record_chat(update: Update, context: NewsContext) -> None:
+    """Group -1, once per update: create or refresh this chat's row (type, title, language)
+    and keep it on the context for the handler that answers."""
+    if not _worth_recording(update):
+        return
     chat = update.effective_chat
-    assert chat is not None
     user = update.effective_user
-    return await context.storage.chats.touch(
+    context.chat_record_value = await context.storage.chats.touch(
         chat.id,
         type=chat.type,
         title=chat.title or chat.full_name,
         language_code=user.language_code if user else None,
         default_timezone=context.settings.timezone,
-        reactivate=reactivate,
+        reactivate=_reactivates(update),
     )
 
 
 async def may_change(update: Update, context: NewsContext) -> bool:
     """Anyone in a private chat; in groups only admins (and the bot's operators)."""
-    chat = update.effective_chat
-    if chat is None:
-        return False
-    if chat.type == ChatType.PRIVATE:
-        return True
-    message = update.effective_message
-    # An anonymous admin posts as the group itself: only admins can do that.
-    if (
-        message is not None
-        and message.sender_chat is not None
-        and message.sender_chat.id == chat.id
-    ):
-        return True
-    if chat.type == ChatType.CHANNEL:
-        return True  # only admins can post in a channel
-    user = update.effective_user
-    if user is None:
-        return False
-    if user.id in context.settings.admins:
-        return True
-    key = (chat.id, user.id)
-    cache = context.services.admin_cache
-    cached = cache.get(key)
-    now = time.monotonic()
-    if cached and now - cached[0] < ADMIN_CACHE_SECONDS:
-        return cached[1]
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError as exc:
-        log.warning("Could not check admin rights in chat %s: %s", chat.id, exc)
-        return False
-    allowed = member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
-    cache[key] = (now, allowed)
-    return allowed
+    return await context.services.rights.may_change(update, context.bot)
 
 
 def command_argument(message: Message) -> str:
@@ -80,7 +59,3 @@ def command_argument(message: Message) -> str:
     text = message.text or ""
     parts = text.split(maxsplit=1)
     return parts[1] if len(parts) > 1 else ""
-
-
-def is_private(chat: Chat | None) -> bool:
-    return chat is not None and chat.type == ChatType.PRIVATE

@@ -8,22 +8,20 @@ from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import ChatMigrated, Forbidden
 
-from handlers.chat import is_private, remember_chat
 from handlers.context import NewsContext
 from news import replies
+from news.limits import is_private
 
 log = logging.getLogger(__name__)
 
 
 async def start(update: Update, context: NewsContext) -> None:
     """Welcome; also the way back for a chat that had blocked the bot."""
-    await remember_chat(update, context, reactivate=True)
     await update.effective_message.reply_text(replies.welcome())
 
 
 async def help_command(update: Update, context: NewsContext) -> None:
     """Explain what the bot does and list the commands."""
-    await remember_chat(update, context)
     await update.effective_message.reply_text(replies.welcome())
 
 
@@ -32,7 +30,7 @@ def _addressed_to_us(update: Update, context: NewsContext) -> bool:
     message = update.effective_message
     if message is None:
         return False
-    if is_private(update.effective_chat):
+    if is_private(message.chat.id):
         return True
     text = message.text or ""
     username = context.bot.username or ""
@@ -66,11 +64,10 @@ async def membership(update: Update, context: NewsContext) -> None:
     """The bot was blocked, kicked or (re)added: keep the chat's active flag in step."""
     change: ChatMemberUpdated = update.my_chat_member
     status = change.new_chat_member.status
-    if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
-        if await context.storage.chats.set_active(change.chat.id, False):
-            log.info("Chat %s removed the bot; marked inactive, subscriptions kept", change.chat.id)
-    elif status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
-        await remember_chat(update, context, reactivate=True)
+    # Added (again): handlers.chat.record_chat has already recorded and reactivated it.
+    removed = status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+    if removed and await context.storage.chats.set_active(change.chat.id, False):
+        log.info("Chat %s removed the bot; marked inactive, subscriptions kept", change.chat.id)
 
 
 async def migrated(update: Update, context: NewsContext) -> None:

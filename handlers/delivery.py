@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers.chat import command_argument, may_change, remember_chat
+from handlers.chat import command_argument, may_change
 from handlers.context import NewsContext
 from news import replies
 from news.models import Chat, DeliveryMode
@@ -41,7 +41,7 @@ def _describe(chat: Chat) -> str:
 async def mode(update: Update, context: NewsContext) -> None:
     """Show or set the delivery mode: /mode instant|digest|both|off."""
     message = update.effective_message
-    chat = await remember_chat(update, context)
+    chat = context.chat_record
     argument = command_argument(message).strip().lower()
     if not argument:
         await message.reply_text(
@@ -74,7 +74,7 @@ async def mode_button(update: Update, context: NewsContext) -> None:
     except ValueError:
         await query.answer(replies.expired_button(), show_alert=True)
         return
-    chat = await remember_chat(update, context)
+    chat = context.chat_record
     changed = await context.storage.chats.set_mode(chat.id, wanted)
     await query.answer(f"Mode: {wanted.value}")
     if wanted is not chat.mode:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from handlers.chat import command_argument, may_change, remember_chat
+from handlers.chat import command_argument, may_change
 from handlers.context import NewsContext
 from news import replies
 from news.digest import DigestArgumentError, parse_digest_command, parse_timezone
@@ -23,7 +23,7 @@ _TURN_OFF = {DeliveryMode.BOTH: DeliveryMode.INSTANT, DeliveryMode.DIGEST: Deliv
 async def digest(update: Update, context: NewsContext) -> None:
     """/digest [HH:MM [Area/City] | now | off | quiet on|off]."""
     message = update.effective_message
-    chat = await remember_chat(update, context)
+    chat = context.chat_record
     try:
         command = parse_digest_command(command_argument(message))
     except DigestArgumentError as exc:
@@ -68,7 +68,7 @@ async def digest(update: Update, context: NewsContext) -> None:
 async def timezone(update: Update, context: NewsContext) -> None:
     """/timezone [Area/City]: show or set the zone digests (and story times) use."""
     message = update.effective_message
-    chat = await remember_chat(update, context)
+    chat = context.chat_record
     argument = command_argument(message)
     now = context.storage.now()
     if not argument.strip():

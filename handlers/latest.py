@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from handlers.chat import command_argument, remember_chat
+from handlers.chat import command_argument
 from handlers.context import NewsContext
 from news.arguments import Verdict, resolve_term
 from news.catalogue import normalize_name
@@ -74,7 +74,7 @@ async def _show(
 async def latest(update: Update, context: NewsContext) -> None:
     """The newest stories about a brand or keyword, or across this chat's subscriptions."""
     message = update.effective_message
-    chat = await remember_chat(update, context)
+    chat = context.chat_record
     name, n = split_count(command_argument(message))
     note = ""
     if n is not None and n < 1:
@@ -120,7 +120,7 @@ async def latest(update: Update, context: NewsContext) -> None:
 async def latest_button(update: Update, context: NewsContext) -> None:
     """ "Latest about Xiaomi" under a did-you-mean, and the "More" button under a page."""
     query = update.callback_query
-    chat = await remember_chat(update, context)
+    chat = context.chat_record
     parts = query.data.split(":")
     try:
         if parts[0] == "latest":
@@ -154,7 +154,7 @@ async def latest_button(update: Update, context: NewsContext) -> None:
 async def search(update: Update, context: NewsContext) -> None:
     """Full-text search over headlines and text: /search foldable phone."""
     message = update.effective_message
-    chat = await remember_chat(update, context)
+    chat = context.chat_record
     words = command_argument(message).strip()
     if not words:
         await message.reply_text(

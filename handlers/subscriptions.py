@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from handlers.chat import command_argument, may_change, remember_chat
+from handlers.chat import command_argument, may_change
 from handlers.context import NewsContext
 from news import replies
 from news.arguments import (
@@ -71,7 +71,7 @@ async def _subscribe(
 async def subscribe(update: Update, context: NewsContext) -> None:
     """Follow brands or keywords: /subscribe xiaomi, /subscribe Apple, "foldable phone"."""
     message = update.effective_message
-    chat = await remember_chat(update, context)
+    chat = context.chat_record
     text = command_argument(message)
     terms = split_terms(text, context.catalogue)
     if not terms:
@@ -119,7 +119,7 @@ async def subscribe_button(update: Update, context: NewsContext) -> None:
     else:
         await query.answer(replies.expired_button(), show_alert=True)
         return
-    chat = await remember_chat(update, context)
+    chat = context.chat_record
     added, existing, over = await _subscribe(context, chat.id, [wanted])
     outcome = replies.SubscribeOutcome(added, existing, [], [], over)
     await query.answer(
@@ -170,7 +170,7 @@ def _unsubscribe_keyboard(subscriptions: list[Subscription]) -> InlineKeyboardMa
 async def unsubscribe(update: Update, context: NewsContext) -> None:
     """Stop following: /unsubscribe xiaomi, or pick from buttons when no name is given."""
     message = update.effective_message
-    chat = await remember_chat(update, context)
+    chat = context.chat_record
     followed = await context.storage.subscriptions.for_chat(chat.id)
     terms = split_terms(command_argument(message), context.catalogue)
     if not terms:
@@ -218,13 +218,12 @@ async def unsubscribe_button(update: Update, context: NewsContext) -> None:
 
 async def subscriptions(update: Update, context: NewsContext) -> None:
     """List what this chat follows: brands by name, keywords marked as keywords."""
-    chat = await remember_chat(update, context)
+    chat = context.chat_record
     followed = await context.storage.subscriptions.for_chat(chat.id)
     await update.effective_message.reply_text(replies.subscriptions_list(followed))
 
 
 async def brands(update: Update, context: NewsContext) -> None:
     """Show the brand catalogue, one line per category."""
-    await remember_chat(update, context)
     for text in replies.brands_list(context.catalogue):
         await update.effective_message.reply_text(text)

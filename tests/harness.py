@@ -18,9 +18,8 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, RUNTIME_KEY, Runtime, build_application
 from bot.settings import Settings
-from handlers.context import SERVICES_KEY, Services
 from news.opml import OpmlSource, write_opml
 from tests.fakes.telegram_api import FakeTelegram, SentMessage
 
@@ -36,8 +35,9 @@ class RunningBot:
     _done: dict[int, asyncio.Event] = field(default_factory=dict)
 
     @property
-    def services(self) -> Services:
-        return self.app.bot_data[SERVICES_KEY]
+    def runtime(self) -> Runtime:
+        """The running bot's storage, poller, digests, sender and poll scheduler."""
+        return self.app.bot_data[RUNTIME_KEY]
 
     def _event(self, update_id: int) -> asyncio.Event:
         return self._done.setdefault(update_id, asyncio.Event())
@@ -107,8 +107,8 @@ def with_desks(settings: Settings, folder: Path, urls: list[str]) -> Settings:
 
 async def poll_now(bot: RunningBot, *, deliver: bool = True) -> None:
     """Poll every source now; with `deliver`, also wait until the sender has nothing left."""
-    await bot.services.storage.conn.execute("UPDATE sources SET next_check_at = 0")
-    await bot.services.scheduler.tick()
-    await bot.services.scheduler.idle()
+    await bot.runtime.storage.conn.execute("UPDATE sources SET next_check_at = 0")
+    await bot.runtime.scheduler.tick()
+    await bot.runtime.scheduler.idle()
     if deliver:
-        await bot.services.sender.drained()
+        await bot.runtime.sender.drained()

@@ -35,10 +35,10 @@ def opml_settings(settings, feeds, tmp_path):
 
 async def test_the_running_bot_polls_its_sources(opml_settings, telegram, feeds):
     async with running_bot(opml_settings, telegram) as bot:
-        scheduler = bot.services.scheduler
-        await bot.services.scheduler.tick()
+        scheduler = bot.runtime.scheduler
+        await bot.runtime.scheduler.tick()
         await scheduler.idle()
-        assert await bot.services.storage.stories.count() == 1
+        assert await bot.runtime.storage.stories.count() == 1
         assert await scheduler.tick() == 0  # nothing due again so soon
 
         reply = await bot.ask("/sources", **ADMIN)
@@ -70,7 +70,7 @@ async def test_operator_commands_are_refused_to_others(bot):
 async def test_addsource_refuses_private_and_odd_addresses(bot, url):
     reply = await bot.ask(f"/addsource {url}", **ADMIN)
     assert reply.plain_text.startswith("Refused:")
-    assert url not in {s.url for s in await bot.services.storage.sources.all()}
+    assert url not in {s.url for s in await bot.runtime.storage.sources.all()}
 
 
 async def test_addsource_and_removesource_usage(bot):
@@ -81,16 +81,16 @@ async def test_addsource_and_removesource_usage(bot):
 
 async def test_removesource_stops_polling_but_keeps_stories(opml_settings, telegram):
     async with running_bot(opml_settings, telegram) as bot:
-        await bot.services.scheduler.tick()
-        await bot.services.scheduler.idle()
-        good = next(s for s in await bot.services.storage.sources.all() if s.title == "Good")
+        await bot.runtime.scheduler.tick()
+        await bot.runtime.scheduler.idle()
+        good = next(s for s in await bot.runtime.storage.sources.all() if s.title == "Good")
         reply = await bot.ask(f"/removesource {good.id}", **ADMIN)
         assert "Removed" in reply.plain_text and "stay in the archive" in reply.plain_text
-        assert good.id not in {s.id for s in await bot.services.storage.sources.all()}
-        assert await bot.services.storage.stories.count() == 1
+        assert good.id not in {s.id for s in await bot.runtime.storage.sources.all()}
+        assert await bot.runtime.storage.stories.count() == 1
     # A restart re-reads the OPML file, but what an admin removed stays removed.
     async with running_bot(opml_settings, telegram) as bot:
-        assert good.url not in {s.url for s in await bot.services.storage.sources.all()}
+        assert good.url not in {s.url for s in await bot.runtime.storage.sources.all()}
 
 
 async def test_admins_are_told_once_when_a_source_fails_for_a_day(tmp_path, feeds):

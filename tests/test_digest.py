@@ -52,8 +52,8 @@ poll = poll_now
 
 async def tick(bot) -> None:
     """The minute tick, then wait until the sender has delivered what it queued."""
-    await bot.services.digests.tick()
-    await bot.services.sender.drained()
+    await bot.runtime.digests.tick()
+    await bot.runtime.sender.drained()
 
 
 def digests(telegram, chat_id) -> list:
@@ -153,17 +153,17 @@ async def test_a_restart_around_the_digest_minute_neither_skips_nor_repeats(
         await tick(bot)
         assert len(digests(telegram, ALICE)) == 1
         # Composed and queued, then the bot stops before the sender gets to it.
-        await bot.services.sender.stop()
+        await bot.runtime.sender.stop()
         clock.at(datetime(2025, 11, 24, 9, 0, tzinfo=UTC) + timedelta(days=1))
         await publish(bot, feeds, clock, {0: [(2, XIAOMI_2)]}, deliver=False)
-        await bot.services.digests.tick()
+        await bot.runtime.digests.tick()
         assert len(digests(telegram, ALICE)) == 1
     async with running_bot(digest_settings, telegram, clock=clock) as bot:
-        await bot.services.sender.drained()
+        await bot.runtime.sender.drained()
         await tick(bot)
     async with running_bot(digest_settings, telegram, clock=clock) as bot:
         await tick(bot)  # after the minute: nothing again
-        await bot.services.sender.drained()
+        await bot.runtime.sender.drained()
     sent = digests(telegram, ALICE)
     assert [XIAOMI in m.plain_text for m in sent] == [True, False]
     assert [XIAOMI_2 in m.plain_text for m in sent] == [False, True]
@@ -191,7 +191,7 @@ async def test_digest_now_does_not_move_the_schedule_or_repeat(bot, telegram, fe
     await bot.ask("/subscribe xiaomi", chat_id=ALICE)
     await publish(bot, feeds, clock, {0: [(1, XIAOMI)]})
     assert await bot.send("/digest now", chat_id=ALICE) == []  # the digest is the answer
-    await bot.services.sender.drained()
+    await bot.runtime.sender.drained()
     (first,) = digests(telegram, ALICE)
     assert XIAOMI in first.plain_text
     again = await bot.ask("/digest now", chat_id=ALICE)
@@ -254,7 +254,7 @@ async def test_in_groups_only_admins_change_the_digest(bot, telegram, feeds, clo
     assert "Daily digest at 10:00 Asia/Tokyo" in done.plain_text
     await publish(bot, feeds, clock, {0: [(1, XIAOMI)]})
     await bot.send("/digest now", chat_id=GROUP, user_id=MEMBER)  # anyone may ask for one
-    await bot.services.sender.drained()
+    await bot.runtime.sender.drained()
     assert len(digests(telegram, GROUP)) == 1
 
 
@@ -286,8 +286,8 @@ async def test_a_blocked_chat_is_not_retried_and_a_refused_digest_goes_as_plain_
     telegram.block(BOB)
     clock.at(datetime(2025, 11, 24, 9, 5, tzinfo=UTC))
     await tick(bot)
-    assert (await bot.services.storage.chats.get(BOB)).active is False
-    counts = await bot.services.storage.deliveries.counts()
+    assert (await bot.runtime.storage.chats.get(BOB)).active is False
+    counts = await bot.runtime.storage.deliveries.counts()
     assert counts.get("pending", 0) == 0 and counts.get("failed", 0) == 0  # not retried
 
 
@@ -296,15 +296,15 @@ async def test_many_digests_at_once_do_not_starve_commands(bot, telegram, feeds,
     for chat_id in chats:
         await bot.ask("/subscribe xiaomi apple", chat_id=chat_id)
     await publish(bot, feeds, clock, {0: [(1, XIAOMI), (2, APPLE)]})
-    await bot.services.sender.drained()
+    await bot.runtime.sender.drained()
     clock.at(datetime(2025, 11, 24, 9, 0, tzinfo=UTC))
-    report = await bot.services.digests.tick()
+    report = await bot.runtime.digests.tick()
     assert report.messages == len(chats)
     reply = await bot.ask("/digest", chat_id=CAROL)  # answered while 40 digests are queued
     assert "Daily digest at" in reply.plain_text
-    pending = await bot.services.storage.deliveries.counts()
+    pending = await bot.runtime.storage.deliveries.counts()
     assert pending.get("pending", 0) > 0  # the reply did not wait for the whole broadcast
-    await bot.services.sender.drained()
+    await bot.runtime.sender.drained()
     assert all(len(digests(telegram, c)) == 1 for c in chats)
 
 

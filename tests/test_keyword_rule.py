@@ -93,7 +93,7 @@ async def test_every_story_pushed_for_a_keyword_is_in_latest_and_in_the_digest(
     assert "Xiaomi unveils a tablet" not in latest
     before = len(telegram.sent_to(ALICE))
     await bot.send("/digest now", chat_id=ALICE)
-    await bot.services.sender.drained()
+    await bot.runtime.sender.drained()
     digest = "\n".join(m.plain_text for m in telegram.sent_to(ALICE)[before:])
     assert "“foldable phone”" in digest
     for title in pushed:
@@ -114,7 +114,7 @@ async def test_the_digest_covers_a_keyword_followed_after_its_stories_arrived(bo
     await bot.ask('/subscribe "foldable phone"', chat_id=ALICE)
     before = len(telegram.sent_to(ALICE))
     await bot.send("/digest now", chat_id=ALICE)
-    await bot.services.sender.drained()
+    await bot.runtime.sender.drained()
     digest = "\n".join(m.plain_text for m in telegram.sent_to(ALICE)[before:])
     assert "Samsung shows two foldable phones" in digest
     assert "Xiaomi unveils a tablet" not in digest

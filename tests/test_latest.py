@@ -55,8 +55,8 @@ def archive_settings(settings, feeds, tmp_path):
 @pytest.fixture
 async def bot(archive_settings, telegram):
     async with running_bot(archive_settings, telegram) as running:
-        await running.services.scheduler.tick()
-        await running.services.scheduler.idle()
+        await running.runtime.scheduler.tick()
+        await running.runtime.scheduler.idle()
         yield running
     assert running.errors == []
 
@@ -101,15 +101,15 @@ async def test_latest_orders_by_publication_not_by_arrival(bot, feeds):
         ),
     ]
     feeds.feed("/tech.xml", rss("Tech Desk", late + ITEMS))
-    await bot.services.storage.conn.execute("UPDATE sources SET next_check_at = 0")
-    await bot.services.scheduler.tick()
-    await bot.services.scheduler.idle()
+    await bot.runtime.storage.conn.execute("UPDATE sources SET next_check_at = 0")
+    await bot.runtime.scheduler.tick()
+    await bot.runtime.scheduler.idle()
     replies = await bot.send("/latest xiaomi 2")
     assert [headline(m) for m in replies[:2]] == [
         "Xiaomi hires a new design chief",
         "Xiaomi earnings beat forecasts",
     ]
-    async with bot.services.storage.conn.execute(
+    async with bot.runtime.storage.conn.execute(
         "SELECT count(*) FROM story_brands WHERE published_at = 0"
     ) as c:
         assert (await c.fetchone())[0] == 0
@@ -117,8 +117,8 @@ async def test_latest_orders_by_publication_not_by_arrival(bot, feeds):
 
 async def test_more_button_survives_a_restart(archive_settings, telegram):
     async with running_bot(archive_settings, telegram) as bot:
-        await bot.services.scheduler.tick()
-        await bot.services.scheduler.idle()
+        await bot.runtime.scheduler.tick()
+        await bot.runtime.scheduler.idle()
         replies = await bot.send("/latest xiaomi 3")
     more = replies[-1]
     async with running_bot(archive_settings, telegram) as bot:
@@ -197,7 +197,7 @@ async def test_search_ranks_and_lists(bot):
 async def test_search_input_is_always_words(bot, hostile):
     reply = await bot.ask(f"/search {hostile}")
     assert reply.plain_text  # an answer, never an error
-    assert await bot.services.storage.stories.count() == len(ITEMS)  # nothing was dropped
+    assert await bot.runtime.storage.stories.count() == len(ITEMS)  # nothing was dropped
 
 
 async def newsbot(*args, env, cwd):

@@ -87,7 +87,7 @@ async def test_backlog_and_stale_stories_are_silent(bot, telegram, feeds):
     feeds.feed("/f0.xml", rss("Desk 0", [old, story(100, "Old story 0")]))
     await poll(bot)
     assert pushes(telegram, ALICE) == []  # older than NEWSBOT_PUSH_MAX_AGE (48 h)
-    assert await bot.services.storage.stories.count() == 4  # stored all the same
+    assert await bot.runtime.storage.stories.count() == 4  # stored all the same
 
 
 async def test_two_followed_brands_one_message(bot, telegram, feeds):
@@ -161,7 +161,7 @@ async def test_blocked_chat_is_deactivated_and_keeps_its_subscriptions(bot, tele
     telegram.block(ALICE)
     feeds.feed("/f0.xml", rss("Desk 0", [story(10, XIAOMI), story(11, "Xiaomi shows a tablet")]))
     await poll(bot)
-    storage = bot.services.storage
+    storage = bot.runtime.storage
     assert not (await storage.chats.get(ALICE)).active
     assert [s.value for s in await storage.subscriptions.for_chat(ALICE)] == ["xiaomi"]
     assert (await storage.deliveries.counts()).get("skipped") == 2
@@ -182,7 +182,7 @@ async def test_a_migrated_group_gets_its_push_at_the_new_id(bot, telegram, feeds
     feeds.feed("/f0.xml", rss("Desk 0", [story(13, XIAOMI)]))
     await poll(bot)
     assert len(pushes(telegram, GROUP)) == 1
-    assert [s.value for s in await bot.services.storage.subscriptions.for_chat(GROUP)] == ["xiaomi"]
+    assert [s.value for s in await bot.runtime.storage.subscriptions.for_chat(GROUP)] == ["xiaomi"]
 
 
 async def test_a_group_migrating_into_a_known_supergroup_gets_each_story_once(bot, telegram, feeds):
@@ -212,18 +212,18 @@ async def test_a_refused_message_is_resent_once_as_plain_text(bot, telegram, fee
 async def test_a_command_is_answered_during_a_large_fan_out(push_settings, telegram, feeds):
     async with running_bot(push_settings, telegram) as bot:
         await poll(bot)
-        storage = bot.services.storage
+        storage = bot.runtime.storage
         await follow_xiaomi(storage, range(5000, 5300))  # about ten seconds of sending
         feeds.feed("/f0.xml", rss("Desk 0", [story(15, XIAOMI)]))
         await storage.conn.execute("UPDATE sources SET next_check_at = 0")
-        await bot.services.scheduler.tick()
-        await bot.services.scheduler.idle()
+        await bot.runtime.scheduler.tick()
+        await bot.runtime.scheduler.idle()
         await telegram.wait_for_sent(20, timeout=10)  # the fan-out is under way
         reply = await bot.ask("/subscriptions", chat_id=ALICE)
         assert "follows nothing yet" in reply.plain_text
         pending = (await storage.deliveries.counts()).get("pending", 0)
         assert pending > 100  # answered long before the broadcast finished
-        await bot.services.sender.stop()
+        await bot.runtime.sender.stop()
 
 
 async def follow_xiaomi(storage, chat_ids) -> None:
@@ -241,17 +241,17 @@ async def test_deliveries_survive_a_restart(push_settings, telegram, feeds):
     followers = range(6000, 6060)
     async with running_bot(push_settings, telegram) as bot:
         await poll(bot)
-        storage = bot.services.storage
+        storage = bot.runtime.storage
         await follow_xiaomi(storage, followers)
         feeds.feed("/f0.xml", rss("Desk 0", [story(16, XIAOMI)]))
         await storage.conn.execute("UPDATE sources SET next_check_at = 0")
-        await bot.services.scheduler.tick()
-        await bot.services.scheduler.idle()
+        await bot.runtime.scheduler.tick()
+        await bot.runtime.scheduler.idle()
         await telegram.wait_for_sent(10, timeout=10)
     partial = sum(len(pushes(telegram, c)) for c in followers)
     assert 0 < partial < len(followers)  # the stop came mid-fan-out
     async with running_bot(push_settings, telegram) as bot:
-        await bot.services.sender.drained()
+        await bot.runtime.sender.drained()
     assert [len(pushes(telegram, c)) for c in followers] == [1] * len(followers)
 
 
@@ -273,6 +273,6 @@ async def test_mode_command_usage_and_bad_input(bot):
     reply = await bot.ask("/mode", chat_id=ALICE)
     assert "both" in reply.plain_text and len(reply.buttons()) == 4
     await bot.press(reply, dict(reply.buttons())["instant"], user_id=ALICE)
-    assert (await bot.services.storage.chats.get(ALICE)).mode.value == "instant"
+    assert (await bot.runtime.storage.chats.get(ALICE)).mode.value == "instant"
     bad = await bot.ask("/mode <b>loud</b>", chat_id=ALICE)
     assert "is not a mode" in bad.plain_text

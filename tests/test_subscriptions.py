@@ -16,7 +16,7 @@ MEMBER = 502
 
 async def followed(bot, chat_id=1001):
     return [
-        (s.kind.value, s.value) for s in await bot.services.storage.subscriptions.for_chat(chat_id)
+        (s.kind.value, s.value) for s in await bot.runtime.storage.subscriptions.for_chat(chat_id)
     ]
 
 
@@ -283,7 +283,7 @@ async def test_blocked_chat_is_marked_inactive_not_an_error(bot):
     await bot.ask("/subscribe xiaomi")
     bot.telegram.block(1001)
     assert await bot.send("/subscriptions") == []
-    chat = await bot.services.storage.chats.get(1001)
+    chat = await bot.runtime.storage.chats.get(1001)
     assert not chat.active
     assert await followed(bot) == [("brand", "xiaomi")]  # kept for when they come back
     bot.errors.clear()  # the harness saw the Forbidden; the bot handled it as data
@@ -293,19 +293,19 @@ async def test_start_reactivates_a_chat(bot):
     await bot.ask("/subscribe xiaomi")
     bot.telegram.block(1001)
     await bot.send("/help")  # the reply is refused: the chat goes inactive
-    assert not (await bot.services.storage.chats.get(1001)).active
+    assert not (await bot.runtime.storage.chats.get(1001)).active
     bot.errors.clear()
     bot.telegram.unblock(1001)
     await bot.ask("/start")
-    assert (await bot.services.storage.chats.get(1001)).active
+    assert (await bot.runtime.storage.chats.get(1001)).active
 
 
 async def test_membership_updates_keep_the_active_flag(bot):
     await bot.ask("/subscribe xiaomi")
     await bot.handled(bot.telegram.bot_removed(1001))  # the user blocked the bot
-    assert not (await bot.services.storage.chats.get(1001)).active
+    assert not (await bot.runtime.storage.chats.get(1001)).active
     await bot.handled(bot.telegram.bot_added(1001))  # ... and unblocked it
-    assert (await bot.services.storage.chats.get(1001)).active
+    assert (await bot.runtime.storage.chats.get(1001)).active
     assert await followed(bot) == [("brand", "xiaomi")]
 
 
