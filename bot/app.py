@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
@@ -24,13 +24,12 @@ from bot.sender import Sender
 from bot.settings import Settings
 from fetch.http import Fetcher
 from fetch.poller import Poller, PollReport
-from handlers.admin import ADMIN_COMMANDS
+from handlers import commands
 from handlers.context import SERVICES_KEY, NewsContext, Services
 from handlers.rights import AdminRights
 from news.catalogue import Catalogue, load_catalogue
 from news.matching import Matcher
 from news.opml import OpmlError, OpmlSource, load_default_sources, parse_opml
-from news.replies import COMMANDS
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -222,14 +221,13 @@ def build_application(
 async def register_commands(application: Application, admins: frozenset[int]) -> None:
     """Publish the command menu (operators also see theirs); a refusal is a warning only."""
     try:
-        await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        await application.bot.set_my_commands(commands.menu())
     except TelegramError as exc:
         log.warning("Could not register the command menu (setMyCommands): %s", exc)
     for admin in sorted(admins):
         try:
             await application.bot.set_my_commands(
-                [BotCommand(c, d) for c, d in COMMANDS + ADMIN_COMMANDS],
-                scope=BotCommandScopeChat(admin),
+                commands.menu(operator=True), scope=BotCommandScopeChat(admin)
             )
         except TelegramError as exc:  # e.g. the operator has not opened a chat with the bot
             log.warning("Could not register the operator menu for %s: %s", admin, exc)

@@ -24,7 +24,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from news.catalogue import CatalogueError, load_catalogue
 from news.models import Source, SourceOrigin
 from news.opml import OpmlError, OpmlSource, parse_opml, write_opml
-from news.render import format_utc
+from news.replies import format_utc
 from storage import Storage, StorageError
 from usecases import latest, related
 
@@ -212,6 +212,7 @@ async def story_report(storage: Storage, ids: list[int], as_json: bool) -> None:
 async def archive_query(settings: Settings, args: argparse.Namespace) -> int:
     from news.arguments import Verdict, resolve_term
     from news.catalogue import normalize_name
+    from news.replies import reason
 
     if not 1 <= args.n <= 1000:
         return _fail("-n must be between 1 and 1000", EXIT_CONFIG)
@@ -231,7 +232,7 @@ async def archive_query(settings: Settings, args: argparse.Namespace) -> int:
                     f"{name!r} is not a brand; did you mean {resolution.brand.key!r}?", EXIT_CONFIG
                 )
             else:
-                return _fail(f"cannot look up {name!r}: {resolution.reason}", EXIT_CONFIG)
+                return _fail(f"cannot look up {name!r}: {reason(resolution)}", EXIT_CONFIG)
             ids = page.ids
         await story_report(storage, ids, args.json)
     finally:

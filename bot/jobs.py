@@ -19,7 +19,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from fetch.poller import Poller, PollReport
-from news.telegram_html import escape, quoted
+from news import replies
 from storage import Storage
 from usecases import related
 
@@ -71,11 +71,7 @@ class PollScheduler:
     async def _alert(self, report: PollReport) -> None:
         """Tell the operators once that a source has been failing for a day."""
         source = report.source
-        text = (
-            f"⚠️ Source #{source.id} {quoted(source.title or source.url, 80)} has failed for a"
-            f" day ({source.error_count} times in a row). Last error: {escape(report.error or '')}"
-            f"\n{escape(source.url)}\nRemove it with /removesource {source.id}"
-        )
+        text = replies.source_failing(source, report.error or "")
         for admin in sorted(self.admins):
             try:
                 await self.notify(admin, text)

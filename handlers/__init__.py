@@ -1,4 +1,5 @@
-"""Telegram handlers, one module per command family; `register` wires them all in one place."""
+"""Telegram handlers, one module per command family; `register` wires them all in one place
+(the commands from the one table in handlers/commands.py)."""
 
 from __future__ import annotations
 
@@ -7,38 +8,19 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
-    CommandHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from handlers import admin, chat, common, delivery, digest, latest, subscriptions
+from handlers import chat, commands, common, delivery, latest, subscriptions
 
 
 def register(application: Application) -> None:
     # Before any handler: the chat's row, once per update (handlers.chat.record_chat).
     application.add_handler(TypeHandler(Update, chat.record_chat), group=-1)
-    # Edited messages are ignored: re-running an edited /subscribe would surprise people.
-    new = filters.UpdateType.MESSAGE
-    commands = [
-        (("start",), common.start),
-        (("help",), common.help_command),
-        (("subscribe",), subscriptions.subscribe),
-        (("unsubscribe",), subscriptions.unsubscribe),
-        (("subscriptions", "list"), subscriptions.subscriptions),
-        (("brands",), subscriptions.brands),
-        (("mode",), delivery.mode),
-        (("digest",), digest.digest),
-        (("timezone",), digest.timezone),
-        (("latest",), latest.latest),
-        (("search",), latest.search),
-        (("sources",), admin.sources),
-        (("addsource",), admin.add_source),
-        (("removesource",), admin.remove_source),
-    ]
-    for names, callback in commands:
-        application.add_handler(CommandHandler(list(names), callback, filters=new))
+    for handler in commands.command_handlers():
+        application.add_handler(handler)
     application.add_handler(
         CallbackQueryHandler(subscriptions.subscribe_button, pattern=r"^sub:[bk]:")
     )
@@ -50,6 +32,7 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(common.expired_button))
     application.add_handler(ChatMemberHandler(common.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, common.migrated))
+    new = filters.UpdateType.MESSAGE
     application.add_handler(MessageHandler(new & filters.COMMAND, common.unknown_command))
     application.add_handler(
         MessageHandler(new & filters.TEXT & ~filters.COMMAND, common.plain_text)

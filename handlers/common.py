@@ -1,4 +1,4 @@
-"""/start, /help, the answers to anything unknown, membership changes and errors."""
+"""The answers to anything unknown, membership changes and errors."""
 
 from __future__ import annotations
 
@@ -13,16 +13,6 @@ from news import replies
 from news.limits import is_private
 
 log = logging.getLogger(__name__)
-
-
-async def start(update: Update, context: NewsContext) -> None:
-    """Welcome; also the way back for a chat that had blocked the bot."""
-    await update.effective_message.reply_text(replies.welcome())
-
-
-async def help_command(update: Update, context: NewsContext) -> None:
-    """Explain what the bot does and list the commands."""
-    await update.effective_message.reply_text(replies.welcome())
 
 
 def _addressed_to_us(update: Update, context: NewsContext) -> bool:

@@ -7,15 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from handlers.chat import command_argument, may_change
 from handlers.context import NewsContext
 from news import replies
-from news.models import Chat, DeliveryMode
-from news.telegram_html import quoted
-
-MODE_TEXT = {
-    DeliveryMode.INSTANT: "instant — a message for each new story",
-    DeliveryMode.DIGEST: "digest — one message a day, no instant pushes",
-    DeliveryMode.BOTH: "both — instant pushes and the daily digest",
-    DeliveryMode.OFF: "off — nothing is sent (subscriptions are kept)",
-}
+from news.models import DeliveryMode
 
 
 def _keyboard(current: DeliveryMode) -> InlineKeyboardMarkup:
@@ -23,19 +15,12 @@ def _keyboard(current: DeliveryMode) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    ("• " if m is current else "") + m.value, callback_data=f"mode:{m.value}"
+                    replies.mode_button_text(m, current), callback_data=f"mode:{m.value}"
                 )
                 for m in DeliveryMode
             ]
         ]
     )
-
-
-def _describe(chat: Chat) -> str:
-    text = f"Delivery mode: <b>{MODE_TEXT[chat.mode]}</b>"
-    if chat.digest_on:
-        text += "\n" + replies.digest_schedule(chat) + " Change it with /digest."
-    return text
 
 
 async def mode(update: Update, context: NewsContext) -> None:
@@ -45,22 +30,20 @@ async def mode(update: Update, context: NewsContext) -> None:
     argument = command_argument(message).strip().lower()
     if not argument:
         await message.reply_text(
-            _describe(chat) + "\nChange it: <code>/mode instant|digest|both|off</code>",
+            replies.mode_status(chat, with_usage=True),
             reply_markup=_keyboard(chat.mode),
         )
         return
     try:
         wanted = DeliveryMode(argument)
     except ValueError:
-        await message.reply_text(
-            f"{quoted(argument, 30)} is not a mode. Use <code>/mode instant|digest|both|off</code>."
-        )
+        await message.reply_text(replies.mode_unknown(argument))
         return
     if not await may_change(update, context):
         await message.reply_text(replies.only_admins())
         return
     changed = await context.storage.chats.set_mode(chat.id, wanted)
-    await message.reply_text(_describe(changed))
+    await message.reply_text(replies.mode_status(changed))
 
 
 async def mode_button(update: Update, context: NewsContext) -> None:
@@ -76,6 +59,6 @@ async def mode_button(update: Update, context: NewsContext) -> None:
         return
     chat = context.chat_record
     changed = await context.storage.chats.set_mode(chat.id, wanted)
-    await query.answer(f"Mode: {wanted.value}")
+    await query.answer(replies.mode_set_answer(wanted))
     if wanted is not chat.mode:
-        await query.edit_message_text(_describe(changed), reply_markup=_keyboard(wanted))
+        await query.edit_message_text(replies.mode_status(changed), reply_markup=_keyboard(wanted))

@@ -10,11 +10,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from handlers.chat import command_argument
 from handlers.context import NewsContext
+from news import replies
 from news.arguments import Verdict, resolve_term
 from news.catalogue import normalize_name
 from news.limits import fits_callback_data
-from news.render import format_time, render_story
-from news.telegram_html import escape, pack, quoted
+from news.render import render_story
+from news.replies import format_time
+from news.telegram_html import quoted
 from storage.archive import Cursor, Page
 from usecases import latest as latest_pages
 from usecases import related
@@ -36,7 +38,7 @@ def _more_button(kind: str, value: str, cursor: Cursor, n: int) -> InlineKeyboar
     data = f"more:{kind}:{cursor[0]}:{cursor[1]}:{n}:{value}"
     if not fits_callback_data(data):
         return None  # a very long keyword: the user can page with /latest KEYWORD N instead
-    return InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data=data)]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(replies.more_button(), callback_data=data)]])
 
 
 async def _page(
@@ -56,8 +58,7 @@ async def _show(
 ) -> None:  # fmt: skip
     page = await _page(context, kind, value, n, chat_id, before)
     if not page.ids:
-        more = " more" if before else ""
-        await message.reply_text(f"No{more} stories about {label} yet.")
+        await message.reply_text(replies.latest_none(label, more=before is not None))
         return
     views = await related.views(context.storage, page.ids)
     for story_id in page.ids:
@@ -65,84 +66,91 @@ async def _show(
             await message.reply_text(render_story(views[story_id], timezone))
     if page.more is not None:
         markup = _more_button(kind, value, page.more, n)
-        hint = "" if markup else f" Send /latest {escape(value[:64])} {n * 2} for more."
-        await message.reply_text(
-            f"More stories about {label} are in the archive.{hint}", reply_markup=markup
-        )
+        command = None if markup else f"/latest {value[:64]} {n * 2}"
+        await message.reply_text(replies.latest_more(label, command=command), reply_markup=markup)
+
+
+def _count(argument: str) -> tuple[str, int, str | None]:
+    """(name, N, a note or the usage when N is out of range)."""
+    name, n = split_count(argument)
+    if n is not None and n < 1:
+        return name, 0, replies.latest_usage(MAX_N)
+    if n is not None and n > MAX_N:
+        return name, MAX_N, replies.latest_capped(MAX_N)
+    return name, n or DEFAULT_N, None
 
 
 async def latest(update: Update, context: NewsContext) -> None:
     """The newest stories about a brand or keyword, or across this chat's subscriptions."""
     message = update.effective_message
     chat = context.chat_record
-    name, n = split_count(command_argument(message))
-    note = ""
-    if n is not None and n < 1:
-        await message.reply_text("Usage: <code>/latest BRAND [N]</code> with N from 1 to 20.")
-        return
-    if n is not None and n > MAX_N:
-        note = f"Showing {MAX_N}, the most /latest sends at once."
-        n = MAX_N
-    n = n or DEFAULT_N
+    name, n, note = _count(command_argument(message))
     if note:
         await message.reply_text(note)
+    if not n:
+        return
     show = {"chat_id": chat.id, "timezone": chat.timezone, "n": n}
     if not name:
-        followed = await context.storage.subscriptions.for_chat(chat.id)
-        if not followed:
-            await message.reply_text(
-                "This chat follows nothing yet: <code>/latest xiaomi</code> shows a brand's"
-                " news, <code>/subscribe xiaomi</code> follows it."
-            )
+        if not await context.storage.subscriptions.count(chat.id):
+            await message.reply_text(replies.latest_nothing_followed())
             return
-        await _show(message, context, kind="c", value="", label="your subscriptions", **show)
+        await _show(message, context, kind="c", value="", label=replies.YOUR_SUBSCRIPTIONS, **show)
         return
     resolution = resolve_term(name, context.catalogue)
+    brand = resolution.brand
     if resolution.verdict is Verdict.BRAND:
-        brand = resolution.brand
-        await _show(message, context, kind="b", value=brand.key, label=escape(brand.name), **show)
+        await _show(
+            message, context, kind="b", value=brand.key, label=replies.brand_label(brand), **show
+        )
     elif resolution.verdict is Verdict.SUGGESTION:
-        brand = resolution.brand
-        data = f"latest:{brand.key}:{n}"
+        button = InlineKeyboardButton(
+            replies.latest_about_button(brand), callback_data=f"latest:{brand.key}:{n}"
+        )
         await message.reply_text(
-            f"{quoted(name)}: did you mean <b>{escape(brand.name)}</b>?",
-            reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton(f"Latest about {brand.name}", callback_data=data)]]
-            ),
+            replies.latest_did_you_mean(name, brand),
+            reply_markup=InlineKeyboardMarkup([[button]]),
         )
     elif resolution.verdict is Verdict.KEYWORD:
         keyword = normalize_name(name)
         await _show(message, context, kind="k", value=keyword, label=quoted(name), **show)
     else:
-        await message.reply_text(f"Cannot look up {quoted(name)}: {escape(resolution.reason)}.")
+        await message.reply_text(replies.cannot_look_up(name, replies.reason(resolution)))
+
+
+def _button_query(data: str, context: NewsContext) -> tuple[str, str, str, int, Cursor | None]:
+    """(kind, value, label, n, cursor) from a button's data; ValueError when it is stale."""
+    parts = data.split(":")
+    try:
+        if parts[0] == "latest":
+            brand = context.catalogue.get(parts[1])
+            if brand is None:
+                raise ValueError(parts[1])
+            return "b", brand.key, replies.brand_label(brand), int(parts[2]), None
+        # more:KIND:PUBLISHED:ID:N:VALUE
+        kind, value = parts[1], ":".join(parts[5:])
+        before, n = (int(parts[2]), int(parts[3])), int(parts[4])
+    except IndexError:
+        raise ValueError(data) from None
+    if kind == "b":
+        brand = context.catalogue.get(value)
+        if brand is None:
+            raise ValueError(value)
+        return kind, value, replies.brand_label(brand), n, before
+    if kind == "k":
+        return kind, value, quoted(value), n, before
+    if kind == "c":
+        return kind, value, replies.YOUR_SUBSCRIPTIONS, n, before
+    raise ValueError(kind)
 
 
 async def latest_button(update: Update, context: NewsContext) -> None:
     """ "Latest about Xiaomi" under a did-you-mean, and the "More" button under a page."""
     query = update.callback_query
     chat = context.chat_record
-    parts = query.data.split(":")
     try:
-        if parts[0] == "latest":
-            brand = context.catalogue.get(parts[1])
-            if brand is None:
-                raise ValueError(parts[1])
-            kind, value, label, n, before = "b", brand.key, escape(brand.name), int(parts[2]), None
-        else:  # more:KIND:PUBLISHED:ID:N:VALUE
-            kind, value = parts[1], ":".join(parts[5:])
-            before, n = (int(parts[2]), int(parts[3])), int(parts[4])
-            brand = context.catalogue.get(value) if kind == "b" else None
-            label = (
-                escape(brand.name)
-                if brand
-                else quoted(value)
-                if kind == "k"
-                else "your subscriptions"
-            )
-            if kind not in ("b", "k", "c") or (kind == "b" and brand is None):
-                raise ValueError(kind)
-    except (IndexError, ValueError):
-        await query.answer("This button no longer works; send /latest again.", show_alert=True)
+        kind, value, label, n, before = _button_query(query.data, context)
+    except ValueError:
+        await query.answer(replies.latest_button_expired(), show_alert=True)
         return
     await query.answer()
     await _show(
@@ -157,23 +165,17 @@ async def search(update: Update, context: NewsContext) -> None:
     chat = context.chat_record
     words = command_argument(message).strip()
     if not words:
-        await message.reply_text(
-            "Usage: <code>/search WORDS</code>, e.g. <code>/search foldable phone</code>"
-        )
+        await message.reply_text(replies.search_usage())
         return
     ids = await context.storage.archive.search(words, SEARCH_RESULTS)
     if not ids:
-        await message.reply_text(f"Nothing found for {quoted(words)}.")
+        await message.reply_text(replies.search_nothing(words))
         return
     views = await context.storage.stories.views(ids, related=False)
-    blocks = [f"<b>Search: {quoted(words)}</b>"]
-    for i, story_id in enumerate(ids, 1):
-        view = views.get(story_id)
-        if view is None:
-            continue
-        title = escape(view.title[:200])
-        headline = f'<a href="{escape(view.link)}">{title}</a>' if view.link else title
-        when = format_time(view.published_at, chat.timezone)
-        blocks.append(f"{i}. {headline} — {escape(view.source or '')}, {when}")
-    for text in pack(blocks):
+    found = [
+        (v.title, v.link, v.source, format_time(v.published_at, chat.timezone))
+        for v in (views.get(i) for i in ids)
+        if v is not None
+    ]
+    for text in replies.search_results(words, found):
         await message.reply_text(text)

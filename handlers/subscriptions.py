@@ -46,7 +46,11 @@ def _suggestion_keyboard(suggestions: list[Resolution]) -> InlineKeyboardMarkup 
         keyword_data = f"sub:k:{r.keyword}"
         # Offer the word itself as a keyword too: "beta" may really mean beta, not Meta.
         if r.term.isprintable() and fits_callback_data(keyword_data) and len(r.keyword) >= 2:
-            row.append(InlineKeyboardButton(f"Keyword “{r.term[:24]}”", callback_data=keyword_data))
+            row.append(
+                InlineKeyboardButton(
+                    replies.keyword_button_text(r.term), callback_data=keyword_data
+                )
+            )
         rows.append(row)
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -122,13 +126,7 @@ async def subscribe_button(update: Update, context: NewsContext) -> None:
     chat = context.chat_record
     added, existing, over = await _subscribe(context, chat.id, [wanted])
     outcome = replies.SubscribeOutcome(added, existing, [], [], over)
-    await query.answer(
-        f"Following {wanted.label}"
-        if added
-        else "Already following"
-        if existing
-        else "Limit reached"
-    )
+    await query.answer(replies.subscribe_button_answer(added, existing))
     await _edit(query, replies.subscribe_result(outcome))
 
 
@@ -157,7 +155,7 @@ def _find(
 def _unsubscribe_keyboard(subscriptions: list[Subscription]) -> InlineKeyboardMarkup | None:
     buttons = [
         InlineKeyboardButton(
-            f"✖ {s.label if s.kind is SubscriptionKind.BRAND else '“' + s.label[:30] + '”'}",
+            replies.unsubscribe_button_text(s),
             callback_data=f"unsub:{s.id}",
         )
         for s in subscriptions[: replies.MAX_SUBSCRIPTIONS]
@@ -211,7 +209,7 @@ async def unsubscribe_button(update: Update, context: NewsContext) -> None:
         await query.answer(replies.expired_button(), show_alert=True)
         return
     removed = await context.storage.subscriptions.remove_by_id(chat.id, subscription_id)
-    await query.answer(f"Unsubscribed from {removed.label}" if removed else "Already removed")
+    await query.answer(replies.unsubscribe_button_answer(removed))
     followed = await context.storage.subscriptions.for_chat(chat.id)
     await _edit(query, replies.unsubscribe_menu(followed), _unsubscribe_keyboard(followed))
 

@@ -78,6 +78,15 @@ def split_terms(text: str, catalogue: Catalogue) -> list[str]:
     return result
 
 
+class Problem(StrEnum):
+    """Why a term is not a keyword (news.replies.reason says it in words)."""
+
+    NONE = ""
+    TOO_SHORT = "too_short"  # fewer than MIN_KEYWORD characters
+    TOO_LONG = "too_long"  # more than MAX_KEYWORD characters
+    NO_WORD = "no_word"  # no letter or digit
+
+
 class Verdict(StrEnum):
     BRAND = "brand"
     SUGGESTION = "suggestion"  # close to a brand: ask before subscribing
@@ -90,7 +99,7 @@ class Resolution:
     term: str
     verdict: Verdict
     brand: Brand | None = None
-    reason: str = ""  # for INVALID: why, in words for the user
+    reason: Problem = Problem.NONE  # for INVALID: why
 
     @property
     def keyword(self) -> str:
@@ -112,13 +121,9 @@ def check_keyword(term: str) -> Resolution:
     """A free keyword, if it is one: 2-64 characters with at least one letter or digit."""
     length = len(term)
     if length < MIN_KEYWORD:
-        return Resolution(
-            term, Verdict.INVALID, reason=f"too short (at least {MIN_KEYWORD} characters)"
-        )
+        return Resolution(term, Verdict.INVALID, reason=Problem.TOO_SHORT)
     if length > MAX_KEYWORD:
-        return Resolution(
-            term, Verdict.INVALID, reason=f"too long (at most {MAX_KEYWORD} characters)"
-        )
+        return Resolution(term, Verdict.INVALID, reason=Problem.TOO_LONG)
     if not any(ch.isalnum() for ch in term):
-        return Resolution(term, Verdict.INVALID, reason="a keyword needs letters or digits")
+        return Resolution(term, Verdict.INVALID, reason=Problem.NO_WORD)
     return Resolution(term, Verdict.KEYWORD)

@@ -9,10 +9,10 @@ markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
+from news import replies
 from news.limits import MAX_MESSAGE
+from news.replies import format_time
 from news.telegram_html import escape, shorten, visible_length
 
 MAX_TITLE = 300
@@ -38,16 +38,6 @@ class StoryView:
     read_also: tuple[RelatedLink, ...] | None = ()
 
 
-def format_utc(ts: int | None) -> str:
-    """An absolute time for operators' lists: "2026-11-25 01:50 UTC", or "never"."""
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC") if ts else "never"
-
-
-def format_time(ts: int, timezone: str) -> str:
-    local = datetime.fromtimestamp(ts, ZoneInfo(timezone))
-    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
-
-
 def _headline(view: StoryView) -> str:
     title = escape(shorten(view.title, MAX_TITLE))
     if view.link:
@@ -62,7 +52,7 @@ def render_story(view: StoryView, timezone: str = "UTC", limit: int = MAX_MESSAG
     if view.brands:
         tail.append(" ".join(f"#{b}" for b in view.brands))
     if view.read_also:
-        tail.append("Read also:")
+        tail.append(replies.READ_ALSO)
         for related in view.read_also[:3]:
             title = escape(shorten(related.title, MAX_READ_ALSO_TITLE))
             tail.append(f'• <a href="{escape(related.link)}">{title}</a>')

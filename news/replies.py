@@ -7,60 +7,136 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from news.arguments import MAX_TERMS, Resolution
+from news.arguments import MAX_KEYWORD, MAX_TERMS, MIN_KEYWORD, Problem, Resolution
 from news.catalogue import Brand, Catalogue
 from news.digest import chat_zone
 from news.limits import MAX_MESSAGE
-from news.models import Chat, DeliveryMode, Subscription, SubscriptionKind
+from news.models import Chat, DeliveryMode, Source, SourceStatus, Subscription, SubscriptionKind
 from news.telegram_html import escape, pack, quoted, shorten, visible_length
 
-# (command, what it does): the menu registered with setMyCommands and the list in /help.
-COMMANDS: list[tuple[str, str]] = [
-    ("subscribe", "Follow a brand or keyword: /subscribe xiaomi"),
-    ("unsubscribe", "Stop following: /unsubscribe xiaomi"),
-    ("subscriptions", "What this chat follows"),
-    ("latest", "Newest stories: /latest apple"),
-    ("search", "Search the archive: /search foldable phone"),
-    ("brands", "The brands I know"),
-    ("mode", "Instant pushes, daily digest, both or off"),
-    ("digest", "Daily digest time, or one now: /digest 08:30"),
-    ("timezone", "This chat's time zone: /timezone Europe/Berlin"),
-    ("help", "How to use this bot"),
-]
+READ_ALSO = "Read also:"  # above the related links under a story
+
+
+def format_utc(ts: int | None) -> str:
+    """An absolute time for operators' lists: "2026-11-25 01:50 UTC", or "never"."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC") if ts else "never"
+
+
+def format_time(ts: int, timezone: str) -> str:
+    """A story's time in the chat's zone: "25 Nov 2026, 09:30 MSK"."""
+    local = datetime.fromtimestamp(ts, ZoneInfo(timezone))
+    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+
+
+@dataclass(frozen=True)
+class CommandText:
+    """How a command presents itself: in Telegram's command menu and in /help."""
+
+    menu: str  # plain text, at most 256 characters
+    usage: str  # HTML after "/name" in /help: its arguments
+    help: str  # HTML: what it does
+
+
+# Every command the bot answers, by its first name. The table in handlers/__init__.py
+# registers the handlers in this order and takes the menu and /help from here.
+COMMAND_TEXT: dict[str, CommandText] = {
+    "subscribe": CommandText(
+        "Follow a brand or keyword: /subscribe xiaomi",
+        " <i>brand</i>",
+        "follow a brand or keyword, several at once:"
+        ' <code>/subscribe Apple Samsung</code>, <code>/subscribe "foldable phone"</code>',
+    ),
+    "unsubscribe": CommandText(
+        "Stop following: /unsubscribe xiaomi",
+        " <i>brand</i>",
+        "stop following (without a name: pick from a list)",
+    ),
+    "subscriptions": CommandText("What this chat follows", "", "what this chat follows"),
+    "latest": CommandText(
+        "Newest stories: /latest apple",
+        " <i>brand</i> [N]",
+        "the newest stories about a brand or keyword (alone: about everything this chat follows)",
+    ),
+    "search": CommandText(
+        "Search the archive: /search foldable phone",
+        " <i>words</i>",
+        "search headlines and text",
+    ),
+    "brands": CommandText("The brands I know", "", "the brands I know"),
+    "mode": CommandText(
+        "Instant pushes, daily digest, both or off",
+        "",
+        "instant pushes, the daily digest, both (the default) or off",
+    ),
+    "digest": CommandText(
+        "Daily digest time, or one now: /digest 08:30",
+        " <i>HH:MM</i> [<i>Area/City</i>]",
+        "when the daily digest arrives (default 09:00); <code>/digest now</code> for one"
+        " right away, <code>/digest off</code> to stop it",
+    ),
+    "timezone": CommandText(
+        "This chat's time zone: /timezone Europe/Berlin",
+        " <i>Area/City</i>",
+        "this chat's time zone, e.g. <code>/timezone Europe/Berlin</code>",
+    ),
+    "help": CommandText("How to use this bot", "", "this message"),
+    "start": CommandText(
+        "Start (or resume) the bot", "", "start; also resumes a chat that had blocked the bot"
+    ),
+}
+OPERATOR_COMMAND_TEXT: dict[str, CommandText] = {
+    "sources": CommandText(
+        "News sources and their health", "", "every source with its health and stories"
+    ),
+    "addsource": CommandText(
+        "Add a feed: /addsource URL", " <i>URL</i>", "add a feed (public http(s) addresses)"
+    ),
+    "removesource": CommandText(
+        "Remove a source: /removesource ID",
+        " <i>ID</i>",
+        "stop polling a source (its stories stay)",
+    ),
+}
 
 EXAMPLE_BRANDS = ("xiaomi", "apple", "samsung", "nvidia")
 MAX_SUBSCRIPTIONS = 100  # per chat; also keeps the /unsubscribe keyboard within 100 buttons
 
 
-def welcome() -> str:
-    return "\n".join(
-        [
-            "<b>Tech news by brand</b>",
-            "Follow the brands you care about and I send every story about them from the tech"
-            " press, once, with a short summary and links to related stories. Anything that is"
-            " not a brand becomes a keyword I look for in headlines and text.",
+def _help_lines(commands: Sequence[Sequence[str]], texts: dict[str, CommandText]) -> list[str]:
+    lines = []
+    for names in commands:
+        text = texts[names[0]]
+        also = " (also " + ", ".join(f"/{n}" for n in names[1:]) + ")" if names[1:] else ""
+        lines.append(f"/{names[0]}{text.usage} — {text.help}{also}")
+    return lines
+
+
+def welcome(
+    commands: Sequence[Sequence[str]], operator_commands: Sequence[Sequence[str]] = ()
+) -> str:
+    """/start and /help: what the bot does and every command (`commands`: the names of each,
+    as registered, first name first). Operators also see theirs."""
+    lines = [
+        "<b>Tech news by brand</b>",
+        "Follow the brands you care about and I send every story about them from the tech"
+        " press, once, with a short summary and links to related stories. Anything that is"
+        " not a brand becomes a keyword I look for in headlines and text.",
+        "",
+        *_help_lines(commands, COMMAND_TEXT),
+        "",
+        "How news reaches you: instant pushes as stories appear, /latest <i>brand</i> for"
+        " the freshest from the archive, and a daily digest at your local time.",
+    ]
+    if operator_commands:
+        lines += [
             "",
-            "/subscribe <i>brand</i> — follow a brand or keyword, several at once:"
-            ' <code>/subscribe Apple Samsung</code>, <code>/subscribe "foldable phone"</code>',
-            "/unsubscribe <i>brand</i> — stop following (without a name: pick from a list)",
-            "/subscriptions — what this chat follows (also /list)",
-            "/latest <i>brand</i> [N] — the newest stories about a brand or keyword (alone: about"
-            " everything this chat follows)",
-            "/search <i>words</i> — search headlines and text",
-            "/brands — the brands I know",
-            "/mode — instant pushes, the daily digest, both (the default) or off",
-            "/digest <i>HH:MM</i> [<i>Area/City</i>] — when the daily digest arrives (default"
-            " 09:00); <code>/digest now</code> for one right away, <code>/digest off</code> to"
-            " stop it",
-            "/timezone <i>Area/City</i> — this chat's time zone, e.g."
-            " <code>/timezone Europe/Berlin</code>",
-            "",
-            "How news reaches you: instant pushes as stories appear, /latest <i>brand</i> for"
-            " the freshest from the archive, and a daily digest at your local time.",
+            "<b>For operators</b>",
+            *_help_lines(operator_commands, OPERATOR_COMMAND_TEXT),
         ]
-    )
+    return "\n".join(lines)
 
 
 def subscribe_usage() -> str:
@@ -69,6 +145,15 @@ def subscribe_usage() -> str:
         "Usage: <code>/subscribe BRAND</code> — for example "
         f"{examples}. Several at once: <code>/subscribe Apple Samsung</code>. See /brands."
     )
+
+
+def reason(resolution: Resolution) -> str:
+    """Why a term was refused, in words (plain text; callers escape it)."""
+    return {
+        Problem.TOO_SHORT: f"too short (at least {MIN_KEYWORD} characters)",
+        Problem.TOO_LONG: f"too long (at most {MAX_KEYWORD} characters)",
+        Problem.NO_WORD: "a keyword needs letters or digits",
+    }.get(resolution.reason, "not a brand or a keyword")
 
 
 def too_many_terms(count: int) -> str:
@@ -117,7 +202,7 @@ def subscribe_result(outcome: SubscribeOutcome) -> str:
         assert r.brand is not None
         lines.append(f"❓ {quoted(r.term)}: did you mean <b>{escape(r.brand.name)}</b>?")
     for r in outcome.invalid:
-        lines.append(f"⚠️ Not added: {quoted(r.term)} — {escape(r.reason)}.")
+        lines.append(f"⚠️ Not added: {quoted(r.term)} — {escape(reason(r))}.")
     if outcome.over_limit:
         lines.append(
             f"⚠️ Not added (a chat can follow at most {MAX_SUBSCRIPTIONS}): "
@@ -183,6 +268,56 @@ def brands_list(catalogue: Catalogue, limit: int = MAX_MESSAGE) -> list[str]:
 
 def brand_button_text(brand: Brand) -> str:
     return f"Subscribe to {brand.name}"
+
+
+def keyword_button_text(term: str) -> str:
+    return f"Keyword “{term[:24]}”"
+
+
+def subscribe_button_answer(added: Sequence[Subscription], existing: Sequence[Subscription]) -> str:
+    """The short notice after a tap on "Subscribe to …" (plain text)."""
+    if added:
+        return f"Following {added[0].label}"
+    return "Already following" if existing else "Limit reached"
+
+
+def unsubscribe_button_text(subscription: Subscription) -> str:
+    label = subscription.label
+    return f"✖ {label}" if subscription.kind is SubscriptionKind.BRAND else f"✖ “{label[:30]}”"
+
+
+def unsubscribe_button_answer(removed: Subscription | None) -> str:
+    return f"Unsubscribed from {removed.label}" if removed else "Already removed"
+
+
+MODE_TEXT = {
+    DeliveryMode.INSTANT: "instant — a message for each new story",
+    DeliveryMode.DIGEST: "digest — one message a day, no instant pushes",
+    DeliveryMode.BOTH: "both — instant pushes and the daily digest",
+    DeliveryMode.OFF: "off — nothing is sent (subscriptions are kept)",
+}
+
+
+def mode_status(chat: Chat, *, with_usage: bool = False) -> str:
+    """/mode: the chat's mode, its digest time when the digest is on, and how to change it."""
+    text = f"Delivery mode: <b>{MODE_TEXT[chat.mode]}</b>"
+    if chat.digest_on:
+        text += "\n" + digest_schedule(chat) + " Change it with /digest."
+    if with_usage:
+        text += "\nChange it: <code>/mode instant|digest|both|off</code>"
+    return text
+
+
+def mode_button_text(mode: DeliveryMode, current: DeliveryMode) -> str:
+    return ("• " if mode is current else "") + mode.value
+
+
+def mode_unknown(argument: str) -> str:
+    return f"{quoted(argument, 30)} is not a mode. Use <code>/mode instant|digest|both|off</code>."
+
+
+def mode_set_answer(mode: DeliveryMode) -> str:
+    return f"Mode: {mode.value}"
 
 
 # --- the daily digest and the time zone ------------------------------------------------------
@@ -278,3 +413,163 @@ def timezone_set(chat: Chat, now: int) -> str:
     if chat.digest_on:
         text += "\n" + digest_schedule(chat)
     return text
+
+
+# --- /latest and /search ---------------------------------------------------------------------
+
+YOUR_SUBSCRIPTIONS = "your subscriptions"  # what /latest alone is about
+
+
+def brand_label(brand: Brand) -> str:
+    return f"<b>{escape(brand.name)}</b>"
+
+
+def latest_usage(max_n: int) -> str:
+    return f"Usage: <code>/latest BRAND [N]</code> with N from 1 to {max_n}."
+
+
+def latest_capped(max_n: int) -> str:
+    return f"Showing {max_n}, the most /latest sends at once."
+
+
+def latest_nothing_followed() -> str:
+    return (
+        "This chat follows nothing yet: <code>/latest xiaomi</code> shows a brand's news,"
+        " <code>/subscribe xiaomi</code> follows it."
+    )
+
+
+def latest_none(label: str, *, more: bool) -> str:
+    """`label` is HTML (brand_label, quoted keyword, YOUR_SUBSCRIPTIONS)."""
+    return f"No{' more' if more else ''} stories about {label} yet."
+
+
+def latest_more(label: str, *, command: str | None = None) -> str:
+    """Under a page with more to come; `command` when no button could carry the query."""
+    hint = f" Send {escape(command)} for more." if command else ""
+    return f"More stories about {label} are in the archive.{hint}"
+
+
+def more_button() -> str:
+    return "More"
+
+
+def latest_did_you_mean(name: str, brand: Brand) -> str:
+    return f"{quoted(name)}: did you mean {brand_label(brand)}?"
+
+
+def latest_about_button(brand: Brand) -> str:
+    return f"Latest about {brand.name}"
+
+
+def cannot_look_up(name: str, reason: str) -> str:
+    return f"Cannot look up {quoted(name)}: {escape(reason)}."
+
+
+def latest_button_expired() -> str:
+    return "This button no longer works; send /latest again."
+
+
+def search_usage() -> str:
+    return "Usage: <code>/search WORDS</code>, e.g. <code>/search foldable phone</code>"
+
+
+def search_nothing(words: str) -> str:
+    return f"Nothing found for {quoted(words)}."
+
+
+def search_results(
+    words: str, lines: Sequence[tuple[str, str | None, str | None, str]]
+) -> list[str]:
+    """The result list: (title, link, source, when) per story, best first; one or more
+    messages."""
+    blocks = [f"<b>Search: {quoted(words)}</b>"]
+    for i, (title, link, source, when) in enumerate(lines, 1):
+        shown = escape(shorten(title, 200))
+        headline = f'<a href="{escape(link)}">{shown}</a>' if link else shown
+        blocks.append(f"{i}. {headline} — {escape(source or '')}, {when}")
+    return pack(blocks)
+
+
+# --- operators ------------------------------------------------------------------------------
+
+_SOURCE_ICONS = {
+    SourceStatus.NEW: "🆕",
+    SourceStatus.OK: "✅",
+    SourceStatus.NOT_MODIFIED: "✅",
+    SourceStatus.ERROR: "⚠️",
+}
+
+
+def operators_only() -> str:
+    return "This command is for the bot's operators."
+
+
+def source_line(source: Source, stories: int) -> str:
+    name = quoted(source.title or source.url, 60)
+    line = (
+        f"{_SOURCE_ICONS[source.status]} <b>#{source.id}</b> {name} — {source.status.value},"
+        f" last success {format_utc(source.last_success_at)}, {source.error_count} errors,"
+        f" {stories} stories"
+    )
+    if source.last_error:
+        line += f"\n    last error: {escape(source.last_error[:200])}"
+    return line
+
+
+def sources_list(sources: Sequence[Source], counts: dict[int, int]) -> list[str]:
+    if not sources:
+        return ["No sources. Add one with /addsource URL."]
+    failing = sum(s.status is SourceStatus.ERROR for s in sources)
+    blocks = [f"<b>{len(sources)} sources</b>, {failing} failing"]
+    return pack(blocks + [source_line(s, counts.get(s.id, 0)) for s in sources])
+
+
+def addsource_usage() -> str:
+    return "Usage: <code>/addsource https://example.com/feed.xml</code>"
+
+
+def addsource_refused(why: str) -> str:
+    return f"Refused: {escape(why)}."
+
+
+def addsource_known(source: Source) -> str:
+    return f"Already polling it as #{source.id}."
+
+
+def addsource_failed(source: Source, error: str) -> str:
+    return (
+        f"Added #{source.id}, but the first poll failed: {escape(error)}."
+        " I will keep trying; /removesource to drop it."
+    )
+
+
+def addsource_done(source: Source, title: str, new: int) -> str:
+    return (
+        f"Added #{source.id} {quoted(title, 80)}: {new} stories stored."
+        " Stories already in the feed are kept for /latest, not pushed."
+    )
+
+
+def removesource_usage() -> str:
+    return "Usage: <code>/removesource ID</code> (ids are in /sources)"
+
+
+def removesource_unknown(argument: str) -> str:
+    return f"No source #{escape(argument[:20])}."
+
+
+def removesource_done(source: Source) -> str:
+    return (
+        f"Removed #{source.id} {quoted(source.title or source.url, 80)}."
+        " Its stories stay in the archive."
+    )
+
+
+def source_failing(source: Source, error: str) -> str:
+    """To the operators, once, when a source has failed for a day."""
+    return (
+        f"⚠️ Source #{source.id} {quoted(source.title or source.url, 80)} has failed for a"
+        f" day ({source.error_count} times in a row). Last error: {escape(error)}"
+        f"\n{escape(source.url)}\nRemove it with /removesource {source.id}"
+    )

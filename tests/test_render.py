@@ -2,7 +2,8 @@
 
 import pytest
 
-from news.render import RelatedLink, StoryView, format_time, render_plain, render_story
+from news.render import RelatedLink, StoryView, render_plain, render_story
+from news.replies import format_time
 from news.telegram_html import visible_length
 from tests.fakes.telegram_html import check_html, parse_html
 
