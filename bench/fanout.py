@@ -34,6 +34,7 @@ from bot.pacing import TelegramPacer  # noqa: E402
 from bot.sender import WORKERS, Sender  # noqa: E402
 from news.models import StoryDraft  # noqa: E402
 from storage import Storage  # noqa: E402
+from usecases.ingest import store_entries  # noqa: E402
 
 TOKEN = "123456:BENCH-token-aaaaaaaaaaaaaaaaaaaaaaa"
 
@@ -102,9 +103,10 @@ async def run(chats: int, enforce: bool, profile: str | None = None, **sender_op
             storage = await Storage.open(Path(tmp) / "bench.sqlite3")
             await populate(storage, chats)
             started = time.perf_counter()
-            result = await storage.stories.store(
-                1, [draft(storage.now())], backlog=False, tag=lambda _d: XiaomiTags()
-            )
+            result = await store_entries(
+                storage, 1, [draft(storage.now())], tag=lambda _d: XiaomiTags(), backlog=False,
+                push_since=0,
+            )  # fmt: skip
             enqueue = time.perf_counter() - started
             assert result.queued == chats, result
 
@@ -163,8 +165,6 @@ def main() -> None:
             args.chats,
             False,
             args.profile,
-            private_interval=0,
-            group_interval=0,
             workers=args.workers,
         )
     )

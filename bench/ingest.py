@@ -35,6 +35,7 @@ from fetch.poller import Poller  # noqa: E402
 from news.feeds import parse_feed  # noqa: E402
 from news.models import SourceOrigin  # noqa: E402
 from storage import Storage  # noqa: E402
+from usecases.ingest import store_entries  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "feeds"
 HOSTS = 20
@@ -66,7 +67,9 @@ async def corpus_ingest(repeat: int) -> dict:
             entries = 0
             for source_id, (name, body) in zip(ids, feeds, strict=True):
                 parsed = parse_feed(body, url=f"https://feeds.test/{name}")
-                await storage.stories.store(source_id, parsed.stories, backlog=True)
+                await store_entries(
+                    storage, source_id, parsed.stories, tag=None, backlog=True, push_since=0
+                )
                 entries += len(parsed.stories)
             ingest_runs.append(time.perf_counter() - started)
             await storage.close()

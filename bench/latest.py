@@ -61,7 +61,7 @@ from news.catalogue import load_catalogue  # noqa: E402
 from news.feeds import parse_feed, title_key  # noqa: E402
 from news.related import search_query  # noqa: E402
 from news.render import render_story  # noqa: E402
-from news.summary import sentences  # noqa: E402
+from news.sentences import sentences  # noqa: E402
 from storage import Storage  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "feeds"

@@ -1,6 +1,6 @@
 """The daily digest at run time: the one-minute tick and /digest now.
 
-The tick asks storage which chats are due, decides for each (news.digest: send, or skip when
+The tick asks storage which chats are due, decides for each (news.digest_schedule: send, or skip when
 the bot comes back more than 6 hours late, or just compute a schedule not set yet), composes
 the digests from one shared read of the day's stories, and records everything in batched
 transactions that queue the messages in the outbox with the schedule's move (storage.digests).
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from telegram.ext import Application
 
-from news.digest import WINDOW, DigestDay, after_send, after_skip, due_action, schedule_for
+from news.digest import DigestDay, section_for
+from news.digest_schedule import WINDOW, due_action, following, schedule_for
 from news.models import Chat
 from storage import Storage
 from storage.digests import Plan
@@ -76,7 +77,7 @@ class DigestService:
             elif due_action(now, chat.next_digest_at) == "skip":
                 report.skipped += 1
                 log.info("Digest for chat %s is over 6 hours late: skipped", chat.id)
-                next_at = after_skip(now, chat.digest_time, chat.timezone)
+                next_at = following(now, chat.digest_time, chat.timezone)
                 moves.append(self._plan(chat, next_at))
             else:
                 sending.append(chat)
@@ -97,7 +98,8 @@ class DigestService:
                 messages: list[str] = []
                 if subscriptions:  # following nothing: no "no news" note either
                     messages = day.compose(
-                        subscriptions, after_id=chat.digest_story_id, timezone=chat.timezone,
+                        [section_for(s) for s in subscriptions],
+                        after_id=chat.digest_story_id, timezone=chat.timezone,
                         now=now, quiet=chat.digest_quiet,
                     )  # fmt: skip
                 plans.append(
@@ -105,7 +107,7 @@ class DigestService:
                         chat_id=chat.id,
                         expected_next_at=chat.next_digest_at,
                         expected_covered=chat.digest_story_id,
-                        next_at=after_send(now, chat.digest_time, chat.timezone),
+                        next_at=following(now, chat.digest_time, chat.timezone),
                         messages=messages,
                         digest_at=chat.next_digest_at,
                         covered_id=day.top_id,
@@ -137,8 +139,9 @@ class DigestService:
         subscriptions = await storage.subscriptions.for_chat(chat.id)
         day = await self._day(now)
         messages = day.compose(
-            subscriptions, after_id=after_id, timezone=chat.timezone, now=now, quiet=True
-        )
+            [section_for(s) for s in subscriptions],
+            after_id=after_id, timezone=chat.timezone, now=now, quiet=True,
+        )  # fmt: skip
         since_last = after_id > 0
         if not messages:
             return OnDemand(0, since_last)

@@ -8,7 +8,9 @@ limit; this one keeps a 429 local to the request that drew it.
   at the rates and bursts of news.limits (30/s overall, 1/s in a private chat, 20/min in a
   group or channel). Slots are handed out in order, so waiting is fair.
 - The push sender does not keep intervals of its own: it asks `chat_wait(chat_id)` when a
-  chat may have its next message, so replies and pushes share each chat's bucket.
+  chat may have its next message, so replies and pushes share each chat's bucket. Pushes
+  keep to the steady rate (1 s apart in a private chat, 3 s in a group); the burst is left
+  to command replies.
 - Other methods (getUpdates, answerCallbackQuery, getChatMember ...) are not paced.
 - A 429 RetryAfter is retried after the time Telegram asks, up to `rate_limit_args` times
   (default MAX_RETRIES); only that request waits. The push sender passes 0 and requeues the
@@ -83,11 +85,12 @@ class Gcra:
         self._tat = tat + self.interval
         return max(0.0, tat - now - self.tolerance)
 
-    def wait(self) -> float:
-        """How long until a slot is free, without taking it."""
+    def steady_wait(self) -> float:
+        """How long until a request keeps the steady rate, burst unused, without taking a
+        slot."""
         if not self.interval:
             return 0.0
-        return max(0.0, self._tat - self.clock() - self.tolerance)
+        return max(0.0, self._tat - self.clock())
 
     def idle(self) -> bool:
         return self._tat <= self.clock()
@@ -125,9 +128,10 @@ class TelegramPacer(BaseRateLimiter[int]):
         return bucket
 
     def chat_wait(self, chat_id: int) -> float:
-        """Seconds until a message to this chat would go out without waiting for its slot."""
+        """Seconds until this chat may have its next push: at the chat's steady rate, so
+        pushes never use up the burst a user's command replies may need."""
         bucket = self._chats.get(chat_id)
-        return bucket.wait() if bucket is not None else 0.0
+        return bucket.steady_wait() if bucket is not None else 0.0
 
     def _prune(self) -> None:
         """Forget chats whose bucket is full again, so the map does not grow forever."""

@@ -12,7 +12,7 @@ from telegram import Update
 from handlers.chat import command_argument, may_change
 from handlers.context import NewsContext
 from news import replies
-from news.digest import DigestArgumentError, parse_digest_command, parse_timezone
+from news.digest_command import DigestArgumentError, parse_digest_command, parse_timezone
 from news.models import DeliveryMode
 
 # Setting a digest time asks for the digest; turning it off keeps instant pushes as they were.
@@ -27,7 +27,7 @@ async def digest(update: Update, context: NewsContext) -> None:
     try:
         command = parse_digest_command(command_argument(message))
     except DigestArgumentError as exc:
-        await message.reply_text(str(exc))
+        await message.reply_text(replies.digest_argument_error(exc))
         return
     if command.kind == "show":
         await message.reply_text(replies.digest_status(chat))
@@ -75,9 +75,9 @@ async def timezone(update: Update, context: NewsContext) -> None:
         await message.reply_text(replies.timezone_status(chat, now))
         return
     try:
-        zone = parse_timezone(argument, usage=replies.TIMEZONE_USAGE)
+        zone = parse_timezone(argument, command="timezone")
     except DigestArgumentError as exc:
-        await message.reply_text(str(exc))
+        await message.reply_text(replies.digest_argument_error(exc))
         return
     if not await may_change(update, context):
         await message.reply_text(replies.only_admins())

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 from news.arguments import MAX_KEYWORD, MAX_TERMS, MIN_KEYWORD, Problem, Resolution
 from news.catalogue import Brand, Catalogue
-from news.digest import chat_zone
+from news.digest_command import DigestArgumentError, DigestProblem
+from news.digest_schedule import chat_zone
 from news.limits import MAX_MESSAGE
 from news.models import Chat, DeliveryMode, Source, SourceStatus, Subscription, SubscriptionKind
 from news.telegram_html import escape, pack, quoted, shorten, visible_length
@@ -325,10 +326,70 @@ def mode_set_answer(mode: DeliveryMode) -> str:
 TIMEZONE_USAGE = (
     "<code>/timezone Area/City</code>, for example <code>/timezone Europe/Berlin</code>"
 )
+DIGEST_USAGE = (
+    "<code>/digest HH:MM Area/City</code>, for example <code>/digest 08:30 Europe/Berlin</code>"
+)
+
+
+def digest_argument_error(error: DigestArgumentError) -> str:
+    """Why a /digest or /timezone argument was refused, always with the command's form."""
+    usage = TIMEZONE_USAGE if error.command == "timezone" else DIGEST_USAGE
+    text = error.text
+    match error.problem:
+        case DigestProblem.NOT_A_TIME:
+            return (
+                f"{quoted(text, 20)} is not a time of day. Send it as HH:MM on the 24-hour"
+                f" clock: {usage}."
+            )
+        case DigestProblem.NO_SUCH_HOUR:
+            return f"There is no hour {escape(text)} in a day: hours go from 0 to 23. Use {usage}."
+        case DigestProblem.NO_SUCH_MINUTE:
+            return f"There is no minute {escape(text)}: minutes go from 00 to 59. Use {usage}."
+        case DigestProblem.UNKNOWN_ZONE:
+            hint = (
+                f" Did you mean <code>{escape(error.suggestion)}</code>?"
+                if error.suggestion
+                else ""
+            )
+            return (
+                f"I don't know the time zone {quoted(text, 40)}.{hint} Use {usage}; the zone is"
+                " a tz database name such as Europe/Berlin, America/New_York, Asia/Tokyo or UTC."
+            )
+        case DigestProblem.TOO_LONG:
+            return f"That is too long to be a time and a time zone. Use {usage}."
+        case DigestProblem.TAKES_NOTHING:
+            return (
+                f"<code>/digest {escape(text)}</code> takes nothing after it. To set the time:"
+                f" {usage}."
+            )
+        case DigestProblem.QUIET_USAGE:
+            return (
+                "Use <code>/digest quiet off</code> to get a short note on days without news,"
+                " or <code>/digest quiet on</code> to get nothing on those days (the default)."
+                f" To set the time: {usage}."
+            )
+        case _:  # DigestProblem.TIME_MISSING
+            return (
+                f"Say the time too: <code>/digest 09:00 {escape(text)}</code>. The form is {usage}."
+            )
 
 
 def _local(ts: int, timezone: str, fmt: str) -> str:
     return datetime.fromtimestamp(ts, chat_zone(timezone)).strftime(fmt)
+
+
+NOTHING_NEW = "No news about your brands today."  # the quiet-day note (/digest quiet off)
+
+
+def digest_header(now: int, timezone: str) -> str:
+    """The digest's first line: "Daily digest · 25 Nov 2026" in the chat's zone."""
+    local = datetime.fromtimestamp(now, chat_zone(timezone))
+    return f"<b>Daily digest</b> · {local.day} {local:%b %Y}"
+
+
+def digest_more(count: int, command: str) -> str:
+    """Under a section with more stories than it shows."""
+    return f"and {count} more — {escape(command)}"
 
 
 def digest_schedule(chat: Chat) -> str:

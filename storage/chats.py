@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import time
 from typing import TYPE_CHECKING
 
-from news.digest import schedule_for
+from news.digest_schedule import schedule_for
 from news.models import Chat, DeliveryMode
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ import pytest
 
 from bot.digests import DigestService
 from news.catalogue import load_catalogue
-from news.digest import NOTHING_NEW, after_send
+from news.digest_schedule import following
 from news.feeds import title_key
 from news.matching import Matcher
 from news.models import (
@@ -24,6 +24,7 @@ from news.models import (
     Subscription,
     SubscriptionKind,
 )
+from news.replies import NOTHING_NEW
 from storage import Storage
 from storage.digests import Plan
 from storage.migrations import MIGRATIONS
@@ -452,7 +453,7 @@ async def test_a_stale_plan_built_by_hand_is_not_applied(storage, clock):
         chat_id=1,
         expected_next_at=chat.next_digest_at,
         expected_covered=chat.digest_story_id,
-        next_at=after_send(storage.now(), chat.digest_time, chat.timezone),
+        next_at=following(storage.now(), chat.digest_time, chat.timezone),
         messages=["<b>Daily digest</b> · stale"],
         digest_at=chat.next_digest_at,
         covered_id=0,

@@ -80,3 +80,23 @@ async def test_other_methods_are_not_paced():
     for _ in range(10):
         await pacer.process_request(request, (), {}, "answerCallbackQuery", {}, None)
     assert calls[-1] - started < 0.5
+
+
+def test_pushes_keep_the_steady_rate_and_leave_the_burst_to_replies():
+    now = [100.0]
+    bucket = Gcra(rate=1.0, burst=2, clock=lambda: now[0])
+    assert bucket.steady_wait() == 0.0
+    assert bucket.reserve() == 0.0  # a push
+    assert bucket.steady_wait() == 1.0  # the next push waits a second ...
+    assert bucket.reserve() == 0.0  # ... while a reply may still use the burst
+    now[0] += 0.5
+    assert bucket.steady_wait() == 1.5
+
+
+async def test_the_sender_asks_the_pacer_when_a_chat_is_ready():
+    pacer = TelegramPacer()
+    assert pacer.chat_wait(7) == 0.0  # a chat never written to is ready
+    await _call(pacer, 7, [])
+    assert 0.9 < pacer.chat_wait(7) <= 1.0  # private: one a second
+    await _call(pacer, -100, [])
+    assert 2.9 < pacer.chat_wait(-100) <= 3.0  # group: twenty a minute

@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from news.summary import MAX_SUMMARY, lead_summary, sentences, summarize
+from news.sentences import sentences
+from news.summary import MAX_SUMMARY, summarize
 from news.telegram_html import utf16_len
 from news.text import clean_text, html_to_text
 from tests.corpus import CORPUS, NO_CORPUS
@@ -480,7 +481,7 @@ def test_limit_counts_utf16_units_as_telegram_does():
 )
 def test_empty_or_boilerplate_only_text_gives_nothing(text):
     assert summarize("A title", text) == ""
-    assert lead_summary(text) == ""
+    assert summarize("", text) == ""
 
 
 def test_zero_limit_gives_nothing():
@@ -691,11 +692,8 @@ def test_chinese_sentences_are_joined_without_spaces():
     )
 
 
-def test_lead_summary_is_summarize_without_a_title():
-    for text in (EN_TEXT, RU_TEXT, ZH_TEXT, SEED_TEXT, PLAIN):
-        assert lead_summary(text) == summarize("", text, None, MAX_SUMMARY)
-        assert lead_summary(text, 120) == summarize("", text, None, 120)
-    assert lead_summary(EN_TEXT).startswith("Nintendo has delayed the European launch")
+def test_without_a_title_the_summary_is_the_opening_sentences():
+    assert summarize("", EN_TEXT).startswith("Nintendo has delayed the European launch")
 
 
 # --- the real-feed corpus ----------------------------------------------------------------

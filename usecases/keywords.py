@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from news.digest import WINDOW
+from news.digest_schedule import WINDOW
 from news.matching import names_keyword
 from storage import Storage
 
