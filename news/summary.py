@@ -66,6 +66,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from news.boilerplate import (
+    CJK_FOOTER,
+    CJK_LINK_LABELS,
+    COMMENT_PHRASES,
+    FOOTER_PHRASES,
+    LINK_NOUNS,
+    LINK_VERBS,
+    has_any,
+)
 from news.sentences import CJK_CHAR, CJK_MARKS, CJK_RANGE, CLOSERS, names, split_line
 from news.telegram_html import shorten, utf16_len
 
@@ -78,83 +87,34 @@ REACH = 5000  # characters after the lead's line where they may be
 # --- boilerplate -------------------------------------------------------------------------
 
 _LEAD_IN = "[\\s\"'“‘«„(\\[{•*·>–—-]*"  # what may come before a label: bullets, quotes
-# Link labels at the start of a sentence. Verb labels ("Read more ...") go whatever follows;
-# noun labels ("Related") only when a colon, dash, arrow or nothing follows them.
+# Link labels at the start of a sentence (news.boilerplate). Verb labels ("Read more ...")
+# go whatever follows; noun labels ("Related") only when a colon, dash, arrow or nothing
+# follows them.
 _LABEL = re.compile(
     rf"^{_LEAD_IN}(?:"
-    r"(?:read (?:also|more|next|too|on|the rest|the full|full)|read\s*[:：]|also read|"
-    r"continue reading|keep reading|learn more|click here|"
-    r"читайте (?:также|тоже|еще|ещё)|читать (?:далее|дальше|также|полностью)|подробнее|"
-    r"смотрите также|см\. также|lesen sie (?:auch|mehr|hier)|lies auch|weiterlesen|"
-    r"weiter lesen|mehr lesen|zum (?:vollständigen )?artikel|"
-    r"(?:à |a )?lire (?:aussi|également|la suite|plus)|(?:à |a )?voir aussi)(?!\w)"
-    r"|(?:related(?: \w+)?|see also|more(?: from \w+| on this| stories| news)?|"
-    r"further reading|recommended(?: reading)?|also on \w+|по теме|теги|метки|"
-    r"mehr zum thema|mehr dazu|siehe auch|auch interessant|sur le même sujet|tags?|"
-    r"filed under|sources?|quelle|источник)\s*(?:[:：»›→|]|[-–—]\s|$)"
-    r"|相关阅读|延伸阅读|推荐阅读|更多阅读|阅读更多|阅读全文|阅读原文|查看原文|原文链接|相关文章|"
-    r"相关链接|点击查看|精彩视频推荐|精彩推荐"
+    rf"(?:{'|'.join(LINK_VERBS)}|read\s*[:：])(?!\w)"
+    rf"|(?:{'|'.join(LINK_NOUNS)}|related \w+|sources?|quelle|источник)"
+    r"\s*(?:[:：»›→|]|[-–—]\s|$)"
+    rf"|{'|'.join(CJK_LINK_LABELS)}"
     r")",
     re.I,
-)
-# Comment forms: everything from the first of these on is page footer. Literal phrases,
-# lower-case (substring tests are far cheaper than a case-insensitive regex search).
-_COMMENT_PHRASES = (
-    "leave a reply",
-    "leave a comment",
-    "your email address will not be published",
-    "required fields are marked",
-    "cancel reply",
-    "save my name, email",
-    "must be logged in to post a comment",
-    "post a comment",
-    "добавить комментарий",
-    "оставить комментарий",
-    "не будет опубликован",
-    "обязательные поля помечены",
-    "отменить ответ",
-    "ihre e-mail-adresse wird nicht veröffentlicht",
-    "erforderliche felder sind",
-    "kommentar schreiben",
-    "kommentar verfassen",
-    "kommentar hinterlassen",
-    "laisser un commentaire",
-    "ne sera pas publiée",
-    "les champs obligatoires sont",
-    "发表评论",
-    "电子邮件地址不会被公开",
-    "必填项已用",
 )
 # A comment counter or heading alone on its line.
 _COMMENT_COUNT = re.compile(
     r"(?:\d[\d,.]*k? )?(?:comments?|kommentare?|commentaires?|комментари\w*|条评论)[\s:.]*$"
 )
-_FOOTER_PHRASES = (
-    "appeared first on",
-    "first appeared on",
-    "originally appeared on",
-    "originally appeared in",
-    "originally published on",
-    "originally published in",
-    "originally published at",
-    "was first published on",
-    "was first published in",
-)
-_CJK_FOOTER = re.compile(
-    r"本文(?:由|为|系|来自).{0,80}(?:原创|首发|发布)|转载请(?:注明|联系|添加|保留)|"
-    r"未经(?:授权|许可)，?不得(?:转载|摘编)"
-)
+_CJK_FOOTER_RE = re.compile(CJK_FOOTER)
 
 
 def _is_comment_form(low: str) -> bool:
     if len(low) > 300:
         return False
-    return _has_any(low, _COMMENT_PHRASES) or (len(low) <= 40 and bool(_COMMENT_COUNT.match(low)))
+    return has_any(low, COMMENT_PHRASES) or (len(low) <= 40 and bool(_COMMENT_COUNT.match(low)))
 
 
 def _is_footer(low: str) -> bool:
-    return _has_any(low, _FOOTER_PHRASES) or (
-        ("本文" in low or "转载" in low) and _CJK_FOOTER.search(low) is not None
+    return has_any(low, FOOTER_PHRASES) or (
+        ("本文" in low or "转载" in low) and _CJK_FOOTER_RE.search(low) is not None
     )
 
 
@@ -311,13 +271,6 @@ _NEWSLETTER_KEYS = (
 _OK, _JUNK, _FOOTER_START = 0, 1, 2
 
 
-def _has_any(text: str, words: tuple[str, ...]) -> bool:
-    for word in words:  # noqa: SIM110 - a plain loop is cheaper than any() on this path
-        if word in text:
-            return True
-    return False
-
-
 _COMMENTS, _FOOTERS, _CREDITS, _AGENCIES, _NEWSLETTERS = 1, 2, 4, 8, 16
 
 
@@ -325,15 +278,15 @@ def _keys(text: str) -> int:
     """Which groups of search-gating keywords the text holds (a bit mask)."""
     low = text.lower()
     found = 0
-    if _has_any(low, _COMMENT_KEYS):
+    if has_any(low, _COMMENT_KEYS):
         found |= _COMMENTS
-    if _has_any(low, _FOOTER_KEYS):
+    if has_any(low, _FOOTER_KEYS):
         found |= _FOOTERS
-    if _has_any(low, _CREDIT_KEYS):
+    if has_any(low, _CREDIT_KEYS):
         found |= _CREDITS
-    if _has_any(low, _AGENCY_KEYS):
+    if has_any(low, _AGENCY_KEYS):
         found |= _AGENCIES
-    if _has_any(low, _NEWSLETTER_KEYS):
+    if has_any(low, _NEWSLETTER_KEYS):
         found |= _NEWSLETTERS
     return found
 

@@ -78,6 +78,8 @@ from collections.abc import Callable
 from html.entities import html5 as _HTML5_ENTITIES
 from urllib.parse import urlsplit
 
+from news.boilerplate import CJK_LINK_LABELS, LINK_NOUNS, LINK_VERBS, has_any
+
 # --- characters and entities -------------------------------------------------------------
 
 # Invisible characters that would otherwise glue or split words unpredictably: C0 controls,
@@ -463,81 +465,12 @@ _DECOR = rf"[\s:：.…{_ARROWS}\-–—\[\]()|*]*"
 _LINK_TAIL = re.compile(rf"(?:[{_ARROWS}]|…|\.\.\.|>>)\W*$")
 _COLON = re.compile(r"^\s*(?:[:：]|\s[-–—]\s|[»›])\s*(?P<title>\S.*)$", re.S)
 
-# Verb-like labels: a short line starting with one is a link, not a sentence.
-_ACTION_LABELS = [
-    r"read more",
-    r"read \d+ (?:more|remaining) (?:paragraphs|words)",
-    r"read the rest(?: of (?:this|the) (?:entry|article|story|post))?",
-    r"read (?:the )?full (?:article|story|post|review|text)",
-    r"read (?:also|too|next)",
-    r"also read",
-    r"continue reading",
-    r"keep reading",
-    r"view (?:the )?full (?:article|story|post)",
-    r"full story",
-    r"learn more",
-    r"to read (?:this|the) (?:full )?(?:article|story|post)(?: in full)?"
-    r"(?:,? (?:please )?click here)?",
-    r"click here to (?:read|continue|view|see)",
-    r"читайте (?:также|тоже|еще|ещё)",
-    r"читать (?:далее|дальше|полностью|также)",
-    r"подробнее",
-    r"смотрите также",
-    r"см\. также",
-    r"lesen sie (?:auch|mehr|hier)",
-    r"lies auch",
-    r"weiterlesen",
-    r"weiter lesen",
-    r"mehr lesen",
-    r"zum (?:vollständigen )?artikel",
-    r"(?:à |a )?lire (?:aussi|également|la suite|plus)",
-    r"(?:à |a )?voir aussi",
-]
-# Noun-like labels: only alone or as "Label: title" (a line starting "More than ..." stays).
-_NOUN_LABELS = [  # longer forms first: the first alternative that matches wins
-    r"related (?:roundups?|forums?|topics?|guides?)",
-    r"related(?: (?:articles?|stories|story|posts?|reading|links?|content|coverage|news))?",
-    r"see also",
-    r"more on (?:this|that|this story|the topic|this topic)",
-    r"more (?:from|stories|news)(?: \w+)?",
-    r"more",
-    r"further reading",
-    r"recommended(?: reading)?",
-    r"mehr zum thema",
-    r"mehr dazu",
-    r"siehe auch",
-    r"auch interessant",
-    # Site taxonomy trailers ("Tag: iPhone", MacRumors' "Buyer's Guide: iPad (Buy Now)").
-    r"tags?",
-    r"filed under",
-    r"buyer['’]s guide",
-    r"schlagworte",
-    r"теги",
-    r"метки",
-    r"по теме(?: также)?",
-    r"sur le même sujet",
-]
-# Chinese labels: no word boundary exists, so they match as prefixes of the line.
-_CJK_LABELS = [
-    "阅读更多",
-    "阅读全文",
-    "阅读原文",
-    "查看原文",
-    "查看全文",
-    "点击查看",
-    "延伸阅读",
-    "相关阅读",
-    "推荐阅读",
-    "更多阅读",
-    "原文链接",
-    "相关文章",
-    "相关链接",
-    "标签",
-]
+# A short line starting with a verb label is a link, not a sentence (news.boilerplate).
 _ACTION_START = re.compile(
-    rf"^(?:{'|'.join(_ACTION_LABELS)})(?!\w)|^(?:{'|'.join(_CJK_LABELS)})", re.I
+    rf"^(?:{'|'.join(LINK_VERBS)})(?!\w)|^(?:{'|'.join(CJK_LINK_LABELS)})", re.I
 )
-_NOUN_START = re.compile(rf"^(?:{'|'.join(_NOUN_LABELS)})(?!\w)", re.I)
+# Noun labels only alone or as "Label: title" (a line starting "More than ..." stays).
+_NOUN_START = re.compile(rf"^(?:{'|'.join(LINK_NOUNS)})(?!\w)", re.I)
 _ONLY_DECOR = re.compile(rf"^{_DECOR}$")
 
 _FOOTER = re.compile(
@@ -763,20 +696,12 @@ def _is_credit_line(line: str) -> bool:
     return bool(_CREDIT_LINE.match(line)) and _words(line) <= 15
 
 
-def _has_any(text: str, words: tuple[str, ...]) -> bool:
-    # A plain loop: measurably cheaper than any() over a generator on this hot path.
-    for word in words:  # noqa: SIM110
-        if word in text:
-            return True
-    return False
-
-
 def _cut_tails(line: str) -> str:
     for _ in range(4):  # tails can stack: "text […] Continue reading →"
         before = line
         low = line[-_TAIL_REACH:].lower()
         for keywords, reach, pattern, replacement in _TAILS:
-            if not _has_any(low[-reach:], keywords):
+            if not has_any(low[-reach:], keywords):
                 continue
             # Run over twice the reach, so "[…]" can see the sentence before it.
             split = max(0, len(line) - 2 * reach)
