@@ -21,11 +21,12 @@ from telegram.error import InvalidToken, TelegramError
 from bot import __version__
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
-from news.catalogue import CatalogueError, load_catalogue
+from news.catalogue import load_catalogue
+from news.errors import NewsbotError
 from news.models import Source, SourceOrigin
-from news.opml import OpmlError, OpmlSource, parse_opml, write_opml
+from news.opml import OpmlSource, parse_opml, write_opml
 from news.replies import format_utc
-from storage import Storage, StorageError
+from storage import Storage
 from usecases import latest, related
 
 log = logging.getLogger("newsbot")
@@ -259,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("latest", "search"):
             return asyncio.run(archive_query(settings, args))
         return run(settings)
-    except (SettingsError, CatalogueError, StorageError, OpmlError) as exc:
+    except NewsbotError as exc:  # news.errors: one line for the operator
         return _fail(str(exc), EXIT_CONFIG)
     except InvalidToken:
         return _fail("TELEGRAM_BOT_TOKEN was refused by the Bot API: check the token", EXIT_CONFIG)

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from news.errors import NewsbotError
+
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE = "newsbot.sqlite3"
 DEFAULT_POLL_INTERVAL = 300
@@ -23,7 +25,7 @@ DEFAULT_PUSH_MAX_AGE = 48
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-class SettingsError(ValueError):
+class SettingsError(NewsbotError, ValueError):
     """A setting is missing or malformed; the message names it and says what is expected."""
 
 

@@ -134,7 +134,6 @@ class Fetcher:
     def __init__(
         self,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
         max_bytes: int = MAX_BYTES,
         per_host: int = PER_HOST,
         concurrency: int = GLOBAL_CONCURRENCY,
@@ -150,7 +149,6 @@ class Fetcher:
         )
         self._global = asyncio.Semaphore(concurrency)
         self.client = httpx.AsyncClient(
-            transport=transport,
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=deadline),

@@ -31,6 +31,8 @@ import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from news.errors import NewsbotError
+
 MAX_URL_LENGTH = 2048
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -97,7 +99,7 @@ _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 _WHITESPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
 
 
-class UnsafeUrl(ValueError):
+class UnsafeUrl(NewsbotError, ValueError):
     """A URL the bot will not fetch; the message is a reason fit to show the user."""
 
 

@@ -26,10 +26,12 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from news.errors import NewsbotError
+
 KEY_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
-class CatalogueError(ValueError):
+class CatalogueError(NewsbotError, ValueError):
     """The catalogue file is missing, not TOML, or breaks a rule; the message says where."""
 
 

@@ -28,6 +28,8 @@ from enum import StrEnum
 from functools import cache
 from typing import Literal
 
+from news.errors import NewsbotError
+
 MAX_ARGUMENT = 80  # a /digest argument longer than this is not a time and a zone
 MAX_ZONE_NAME = 64  # the longest tz database name is about 32 characters
 
@@ -43,7 +45,7 @@ class DigestProblem(StrEnum):
     TIME_MISSING = "time_missing"  # text: the zone that was given
 
 
-class DigestArgumentError(ValueError):
+class DigestArgumentError(NewsbotError, ValueError):
     """A /digest or /timezone argument the bot cannot use; `problem` says why, `text` is the
     part of the input concerned, `suggestion` a zone the user may have meant, `command` the
     command whose form the answer shows."""

@@ -33,6 +33,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from urllib.parse import urlsplit
 
+from news.errors import NewsbotError
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_OUTLINES = 10_000
 
@@ -51,7 +53,7 @@ class OpmlSource:
     category: str | None = None  # text of the nearest enclosing folder outline, if any
 
 
-class OpmlError(ValueError):
+class OpmlError(NewsbotError, ValueError):
     """The input is not an OPML document we accept; the message says what is wrong."""
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from news.errors import NewsbotError
 from storage.archive import Archive
 from storage.chats import ChatStore
 from storage.deliveries import DeliveryStore
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 
 
-class StorageError(RuntimeError):
+class StorageError(NewsbotError, RuntimeError):
     """The database cannot be used (newer schema, unreadable file)."""
 
 

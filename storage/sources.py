@@ -6,7 +6,7 @@ Removal is a soft delete, so the operator's OPML sync does not bring back what a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from news.models import Source, SourceOrigin, SourceStatus
@@ -21,24 +21,24 @@ _COLUMNS = (
 )
 
 
-def _source(row: tuple) -> Source:
+def _source(row: Mapping) -> Source:
     return Source(
-        id=row[0],
-        url=row[1],
-        title=row[2],
-        site_url=row[3],
-        origin=SourceOrigin(row[4]),
-        status=SourceStatus(row[5]),
-        last_error=row[6],
-        error_count=row[7],
-        failing_since=row[8],
-        alerted=bool(row[9]),
-        etag=row[10],
-        last_modified=row[11],
-        last_checked_at=row[12],
-        last_success_at=row[13],
-        next_check_at=row[14],
-        backlog_done=bool(row[15]),
+        id=row["id"],
+        url=row["url"],
+        title=row["title"],
+        site_url=row["site_url"],
+        origin=SourceOrigin(row["origin"]),
+        status=SourceStatus(row["status"]),
+        last_error=row["last_error"],
+        error_count=row["error_count"],
+        failing_since=row["failing_since"],
+        alerted=bool(row["alerted"]),
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_checked_at=row["last_checked_at"],
+        last_success_at=row["last_success_at"],
+        next_check_at=row["next_check_at"],
+        backlog_done=bool(row["backlog_done"]),
     )
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from news.models import Subscription, SubscriptionKind
+from storage.sql import chunked, marks
 
 if TYPE_CHECKING:
     from storage.database import Storage
 
 
-def _subscription(row: tuple) -> Subscription:
-    return Subscription(kind=SubscriptionKind(row[1]), value=row[2], label=row[3], id=row[0])
+def _subscription(row: Mapping) -> Subscription:
+    return Subscription(
+        kind=SubscriptionKind(row["kind"]), value=row["value"], label=row["label"], id=row["id"]
+    )
 
 
 class SubscriptionStore:
@@ -71,16 +74,15 @@ class SubscriptionStore:
         absent."""
         found: dict[int, list[Subscription]] = {}
         ids = list(chat_ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
+        for chunk in chunked(ids):
             async with self._s.conn.execute(
                 "SELECT chat_id, id, kind, value, label FROM subscriptions"
-                f" WHERE chat_id IN ({','.join('?' * len(chunk))})"
+                f" WHERE chat_id IN ({marks(len(chunk))})"
                 " ORDER BY chat_id, kind = 'keyword', label COLLATE NOCASE",
                 chunk,
             ) as c:
                 async for row in c:
-                    found.setdefault(row[0], []).append(_subscription(row[1:]))
+                    found.setdefault(row["chat_id"], []).append(_subscription(row))
         return found
 
     async def keywords(self) -> frozenset[str]:

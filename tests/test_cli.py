@@ -153,3 +153,18 @@ def test_an_unreachable_bot_api_is_one_line_not_a_traceback(tmp_path):
 def test_version_and_help(tmp_path):
     assert run_cli(["--version"], clean_env(), tmp_path).stdout.startswith("newsbot ")
     assert "run" in run_cli(["--help"], clean_env(), tmp_path).stdout
+
+
+def test_every_deliberate_error_is_one_newsbot_error():
+    """The CLI catches one type (news.errors): each error newsbot raises on purpose is one."""
+    from bot.settings import SettingsError
+    from news.addresses import UnsafeUrl
+    from news.catalogue import CatalogueError
+    from news.digest_command import DigestArgumentError
+    from news.errors import NewsbotError
+    from news.opml import OpmlError
+    from storage import StorageError
+
+    for error in (SettingsError, CatalogueError, OpmlError, StorageError, UnsafeUrl):
+        assert issubclass(error, NewsbotError), error
+    assert issubclass(DigestArgumentError, NewsbotError)
