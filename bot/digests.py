@@ -21,7 +21,7 @@ from telegram.ext import Application
 
 from news.digest import DigestDay, section_for
 from news.digest_schedule import WINDOW, due_action, following, schedule_for
-from news.models import Chat
+from news.models import Chat, Subscription
 from storage import Storage
 from storage.digests import Plan
 
@@ -92,27 +92,10 @@ class DigestService:
         # sender already at work on the first batch) is never held for long, and memory
         # holds one batch's messages, not the whole 09:00 rush's.
         for i in range(0, len(sending), BATCH):
-            plans = []
-            for chat in sending[i : i + BATCH]:
-                subscriptions = follows.get(chat.id, [])
-                messages: list[str] = []
-                if subscriptions:  # following nothing: no "no news" note either
-                    messages = day.compose(
-                        [section_for(s) for s in subscriptions],
-                        after_id=chat.digest_story_id, timezone=chat.timezone,
-                        now=now, quiet=chat.digest_quiet,
-                    )  # fmt: skip
-                plans.append(
-                    Plan(
-                        chat_id=chat.id,
-                        expected_next_at=chat.next_digest_at,
-                        expected_covered=chat.digest_story_id,
-                        next_at=following(now, chat.digest_time, chat.timezone),
-                        messages=messages,
-                        digest_at=chat.next_digest_at,
-                        covered_id=day.top_id,
-                    )
-                )
+            plans = [
+                self._send_plan(chat, follows.get(chat.id, []), day, now)
+                for chat in sending[i : i + BATCH]
+            ]
             moved, queued = await storage.digests.record(plans)
             report.composed += moved
             report.messages += queued
@@ -123,6 +106,26 @@ class DigestService:
             report.composed, report.messages, len(day.stories), clock.perf_counter() - started,
         )  # fmt: skip
         return report
+
+    @staticmethod
+    def _send_plan(chat: Chat, subscriptions: list[Subscription], day: DigestDay, now: int) -> Plan:
+        """The chat's digest of the day, and its schedule moved to the next occurrence."""
+        messages: list[str] = []
+        if subscriptions:  # following nothing: no "no news" note either
+            messages = day.compose(
+                [section_for(s) for s in subscriptions],
+                after_id=chat.digest_story_id, timezone=chat.timezone,
+                now=now, quiet=chat.digest_quiet,
+            )  # fmt: skip
+        return Plan(
+            chat_id=chat.id,
+            expected_next_at=chat.next_digest_at,
+            expected_covered=chat.digest_story_id,
+            next_at=following(now, chat.digest_time, chat.timezone),
+            messages=messages,
+            digest_at=chat.next_digest_at,
+            covered_id=day.top_id,
+        )
 
     @staticmethod
     def _plan(chat: Chat, next_at: int | None) -> Plan:

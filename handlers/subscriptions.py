@@ -72,6 +72,18 @@ async def _subscribe(
     return added, existing + raced, over
 
 
+async def _may_change_these(update: Update, context: NewsContext, terms: list[str]) -> bool:
+    """At most MAX_TERMS names, from someone who may change this chat; else say why."""
+    message = update.effective_message
+    if len(terms) > MAX_TERMS:
+        await message.reply_text(replies.too_many_terms(len(terms)))
+        return False
+    if not await may_change(update, context):
+        await message.reply_text(replies.only_admins())
+        return False
+    return True
+
+
 async def subscribe(update: Update, context: NewsContext) -> None:
     """Follow brands or keywords: /subscribe xiaomi, /subscribe Apple, "foldable phone"."""
     message = update.effective_message
@@ -81,11 +93,7 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     if not terms:
         await message.reply_text(replies.subscribe_usage())
         return
-    if len(terms) > MAX_TERMS:
-        await message.reply_text(replies.too_many_terms(len(terms)))
-        return
-    if not await may_change(update, context):
-        await message.reply_text(replies.only_admins())
+    if not await _may_change_these(update, context, terms):
         return
     wanted: list[Subscription] = []
     suggestions: list[Resolution] = []
@@ -176,11 +184,7 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
             replies.unsubscribe_menu(followed), reply_markup=_unsubscribe_keyboard(followed)
         )
         return
-    if len(terms) > MAX_TERMS:
-        await message.reply_text(replies.too_many_terms(len(terms)))
-        return
-    if not await may_change(update, context):
-        await message.reply_text(replies.only_admins())
+    if not await _may_change_these(update, context, terms):
         return
     removed: list[Subscription] = []
     missing: list[str] = []
