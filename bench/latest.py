@@ -11,21 +11,21 @@ straight into stories, story_brands and story_sources in large transactions, in 
 process (the FTS triggers fire on every insert, as in production), so the measuring process
 only ever serves requests. Generation does not count toward the goals.
 
-1. /latest BRAND = Archive.latest_for_brand(key, 5) + StoryStore.views (which computes "Read
-   also" with ensure_related the first time a story is shown) + render_story for each, over
-   --requests requests (default 1,000) with brands drawn by popularity: p50 and p95, warm
-   (read-also stored) and on first show (ensure_related computing) separately.
-   Goal: p95 < 25 ms.
-2. /search = Archive.search(words, 10) + StoryStore.views of the results, over --queries
-   queries (default 500) of 1-3 words from the generated vocabulary (common and rare):
-   p50 and p95. Goal: p95 < 50 ms.
+1. /latest BRAND = usecases.latest.for_brand(key, 5) + usecases.related.views (stored
+   "Read also", or computed for the answer without writing when a story has none yet) +
+   render_story for each, over --requests requests (default 1,000) with brands drawn by
+   popularity: p50 and p95, warm (read-also stored, as the push or the minute job leaves it)
+   and on first show (computed for the answer) separately. Goal: p95 < 25 ms.
+2. /search = Archive.search(words, 10) + StoryStore.views of the results without read-also,
+   as the handler shows them, over --queries queries (default 500) of 1-3 words from the
+   generated vocabulary (common and rare): p50 and p95. Goal: p95 < 50 ms.
 3. Database size (main file and -wal after a checkpoint) and peak memory (ru_maxrss) of the
    measuring process. Goal: < 300 MB.
 
-Computing read-also (Archive.compute_related) is timed per story wherever it runs. First
-shows are measured until --cold-seconds is spent; the other stories the warm passes show get
-their read-also from compute_related while the budget lasts, else from a cheap stand-in (three
-earlier stories about the same brand), which the output says. The read path is the same for
+Finding read-also candidates (Archive.related_candidates) is timed per story wherever it runs.
+First shows are measured until --cold-seconds is spent; the other stories the warm passes show
+get their read-also stored by usecases.related.fill while the budget lasts, else from a cheap
+stand-in (three earlier stories about the same brand), which the output says. The read path is the same for
 both. The slowest requests are re-run with SQLite tracing and each statement's time and
 EXPLAIN QUERY PLAN are printed under the table.
 
@@ -63,6 +63,7 @@ from news.related import search_query  # noqa: E402
 from news.render import render_story  # noqa: E402
 from news.sentences import sentences  # noqa: E402
 from storage import Storage  # noqa: E402
+from usecases import latest, related  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "feeds"
 SEED = 20_261_126
@@ -430,12 +431,12 @@ def ms(values: list[float]) -> str:
 
 
 class Timed:
-    """Wraps Archive.compute_related on the instance to time each call."""
+    """Wraps Archive.related_candidates on the instance to time each call."""
 
     def __init__(self, archive) -> None:
         self.times: list[float] = []
-        self._inner = archive.compute_related
-        archive.compute_related = self
+        self._inner = archive.related_candidates
+        archive.related_candidates = self
 
     async def __call__(self, *args, **kwargs):
         started = time.perf_counter()
@@ -476,14 +477,14 @@ async def stand_in_related(storage: Storage, ids: list[int]) -> int:
 
 
 async def fill_related(storage: Storage, ids: list[int], deadline: float) -> tuple[int, int]:
-    """Read-also for every story in ids: compute_related until the deadline, then the stand-in.
+    """Read-also for every story in ids: related.fill until the deadline, then the stand-in.
     Returns (computed, stood in)."""
     computed = stood_in = 0
     ids = list(dict.fromkeys(ids))
     for i in range(0, len(ids), LATEST_N):
         chunk = ids[i : i + LATEST_N]
         if time.perf_counter() < deadline:
-            await storage.archive.ensure_related(chunk)
+            await related.fill(storage, chunk)
             computed += len(chunk)
         else:
             stood_in += await stand_in_related(storage, chunk)
@@ -491,14 +492,14 @@ async def fill_related(storage: Storage, ids: list[int], deadline: float) -> tup
 
 
 async def latest_answer(storage: Storage, key: str) -> list[str]:
-    page = await storage.archive.latest_for_brand(key, LATEST_N)
-    views = await storage.stories.views(page.ids)
+    page = await latest.for_brand(storage, key, LATEST_N)
+    views = await related.views(storage, page.ids)
     return [render_story(views[i]) for i in page.ids if i in views]
 
 
 async def search_answer(storage: Storage, words: str) -> int:
     ids = await storage.archive.search(words, SEARCH_N)
-    views = await storage.stories.views(ids)
+    views = await storage.stories.views(ids, related=False)
     return len(views)
 
 
@@ -622,23 +623,11 @@ async def measure(path: str, meta: dict, vocab: list[str], args: argparse.Namesp
     # --- /search: search() alone first (which also finds the stories to prepare), then whole
     queries = query_words(rng, vocab, brand_cum, args.queries)
     search_only: list[float] = []
-    found: list[int] = []
     for words in queries:
         started = time.perf_counter()
-        found += await storage.archive.search(words, SEARCH_N)
+        await storage.archive.search(words, SEARCH_N)
         search_only.append(time.perf_counter() - started)
     out["search_only"] = search_only
-    cold_search: list[float] = []
-    deadline = time.perf_counter() + args.cold_seconds / 2
-    for words in queries[:50]:
-        if time.perf_counter() >= deadline:
-            break
-        started = time.perf_counter()
-        await search_answer(storage, words)
-        cold_search.append(time.perf_counter() - started)
-    out["search_cold"] = cold_search
-    out["search_fill"] = await fill_related(storage, found, deadline)
-
     timings: list[tuple[float, str]] = []
     for words in queries:
         started = time.perf_counter()
@@ -659,8 +648,8 @@ async def measure(path: str, meta: dict, vocab: list[str], args: argparse.Namesp
         await storage.conn.execute("UPDATE stories SET related_at = NULL WHERE id = ?", page.ids)
         out["slow"].append(
             (
-                f"compute_related for story {page.ids[0]} (about {brand_key(0)})",
-                await traced(storage, lambda: storage.archive.ensure_related(page.ids)),
+                f"read-also for story {page.ids[0]} (about {brand_key(0)})",
+                await traced(storage, lambda: related.fill(storage, page.ids)),
             )
         )
 
@@ -734,29 +723,25 @@ def main() -> None:
         f" ({r['distinct_brands']} brands, by popularity) | **{ms(r['latest_warm'])}** | p95 < 25 ms |"
     )
     print(
-        f"| /latest, first show (ensure_related computes read-also for up to 5 stories):"
+        f"| /latest, first show (read-also computed for the answer, up to 5 stories):"
         f" p50 / p95 over {len(r['latest_cold'])} pages | **{ms(r['latest_cold'])}** | p95 < 25 ms |"
     )
     print(
-        f"| /search: p50 / p95 over {len(r['search']):,} queries (read-also of the results stored)"
+        f"| /search: p50 / p95 over {len(r['search']):,} queries (the handler's list: no read-also)"
         f" | **{ms(r['search'])}** | p95 < 50 ms |"
     )
     for name, values in sorted(r["search_buckets"].items()):
         print(f"| /search, {name.split(':')[1]} ({len(values)} queries) | {ms(values)} | |")
     print(f"| Archive.search alone (first run of each query) | {ms(r['search_only'])} | |")
-    print(
-        f"| /search, first show (views computes read-also of the 10 results):"
-        f" p50 / p95 over {len(r['search_cold'])} queries | {ms(r['search_cold'])} | |"
-    )
     compute = r["compute_all"]
     print(
-        f"| compute_related, one story: p50 / p95 / max over {len(compute):,} calls"
+        f"| read-also candidates, one story: p50 / p95 / max over {len(compute):,} calls"
         f" | {ms(compute)} / {max(compute, default=0) * 1000:.0f} ms | |"
     )
-    if stood_in or r["search_fill"][1]:
+    if stood_in:
         print(
             f"| read-also from the stand-in (budget spent) | {stood_in} of {computed + stood_in}"
-            f" /latest stories, {r['search_fill'][1]} of {sum(r['search_fill'])} /search results | |"
+            " /latest stories | |"
         )
     print(
         f"| database size after a checkpoint | {db_size / 2**20:,.0f} MB + {wal_size / 2**20:,.1f} MB -wal | |"
