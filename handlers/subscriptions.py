@@ -21,7 +21,7 @@ from news.arguments import (
     split_terms,
 )
 from news.catalogue import Brand, normalize_name
-from news.limits import fits_callback_data
+from news.limits import MAX_BUTTONS, fits_callback_data
 from news.models import Subscription, SubscriptionKind
 from usecases.keywords import record_recent_hits
 
@@ -166,7 +166,7 @@ def _unsubscribe_keyboard(subscriptions: list[Subscription]) -> InlineKeyboardMa
             replies.unsubscribe_button_text(s),
             callback_data=f"unsub:{s.id}",
         )
-        for s in subscriptions[: replies.MAX_SUBSCRIPTIONS]
+        for s in subscriptions[:MAX_BUTTONS]
     ]
     if not buttons:
         return None

@@ -80,7 +80,7 @@ def _one_sentence(summary: str) -> str:
 
 
 def _story_lines(story: DigestStory) -> str:
-    title = escape(shorten(" ".join(story.title.split()) or "(untitled)", MAX_TITLE))
+    title = escape(shorten(" ".join(story.title.split()) or replies.UNTITLED, MAX_TITLE))
     href = escape(story.link.strip()) if story.link and is_http_url(story.link) else ""
     # Telegram drops links it cannot use; an absurdly long one would also eat the 32 KB budget.
     head = f'<a href="{href}">{title}</a>' if href and len(href) <= MAX_LINK else f"<b>{title}</b>"

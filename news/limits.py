@@ -1,12 +1,12 @@
 """Telegram's limits: every number the Bot API imposes on this bot, in one place.
 
 Messages (measured as Telegram measures them: UTF-16 code units after entity parsing):
-- MAX_MESSAGE visible characters per text message, MAX_CAPTION per media caption;
+- MAX_MESSAGE visible characters per text message;
 - MAX_ENTITIES formatting entities (links, bold ...) per message: the rest are dropped;
 - MAX_RAW_BYTES of the text parameter as sent (UTF-8, markup included).
 Buttons and commands:
 - MAX_CALLBACK_DATA bytes of an inline button's callback_data (at least 1);
-- MAX_BUTTONS per keyboard, MAX_BUTTONS_PER_ROW per row;
+- MAX_BUTTONS per keyboard;
 - MAX_COMMAND characters of a command name, of [a-z0-9_].
 Rates (bot.pacing enforces them for every request; the sender asks it when a chat is ready):
 - GLOBAL_RATE messages a second overall, with a burst of GLOBAL_BURST;
@@ -20,12 +20,10 @@ channel.
 from __future__ import annotations
 
 MAX_MESSAGE = 4096
-MAX_CAPTION = 1024
 MAX_ENTITIES = 100
 MAX_RAW_BYTES = 32768
 MAX_CALLBACK_DATA = 64
 MAX_BUTTONS = 100
-MAX_BUTTONS_PER_ROW = 8
 MAX_COMMAND = 32
 
 GLOBAL_RATE = 30.0

@@ -19,6 +19,7 @@ from news.models import Chat, DeliveryMode, Source, SourceStatus, Subscription, 
 from news.telegram_html import escape, pack, quoted, shorten, visible_length
 
 READ_ALSO = "Read also:"  # above the related links under a story
+UNTITLED = "(untitled)"  # a story whose feed gave it no headline
 
 
 def format_utc(ts: int | None) -> str:

@@ -14,6 +14,7 @@ from bot import settings as bot_settings
 from bot.settings import load_settings
 from handlers import commands, register
 from news import replies
+from news.limits import MAX_COMMAND
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -61,7 +62,7 @@ def test_every_command_is_in_the_menu():
     assert everyone == {c.names[0] for c in commands.COMMANDS if not c.operator}
     assert operator == {c.names[0] for c in commands.COMMANDS}
     for command in commands.menu(operator=True):
-        assert re.fullmatch(r"[a-z0-9_]{1,32}", command.command)
+        assert re.fullmatch(rf"[a-z0-9_]{{1,{MAX_COMMAND}}}", command.command)
         assert 1 <= len(command.description) <= 256
 
 
