@@ -31,6 +31,7 @@ from news.catalogue import Catalogue, load_catalogue
 from news.matching import Matcher
 from news.opml import OpmlError, OpmlSource, load_default_sources, parse_opml
 from storage import Storage
+from usecases.related import Unsaved
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ async def open_runtime(
         poller=poller,
         digests=DigestService(storage, on_queued=on_queued),
         rights=AdminRights(settings.admins),
+        unsaved=Unsaved(),
     )
     return Runtime(services, fetcher)
 
@@ -161,7 +163,7 @@ async def start_workers(
     )
     schedule_polling(application, runtime.scheduler, min(TICK_SECONDS, settings.poll_interval))
     schedule_digests(application, runtime.digests)
-    schedule_read_also(application, runtime.storage)
+    schedule_read_also(application, runtime.storage, runtime.services.unsaved)
     return runtime
 
 

@@ -6,7 +6,8 @@ by the fetcher's deadline anyway) never delays the others, and command handlers 
 on the same event loop. A source already being polled is not started twice.
 
 A read-also job runs every minute: stories first seen in the last day that nobody has pushed
-get their "Read also" computed there (usecases.related), so /latest finds it stored.
+get their "Read also" computed there, and what /latest computed for its answers is stored
+(usecases.related), so /latest finds it stored next time.
 """
 
 from __future__ import annotations
@@ -94,17 +95,20 @@ class PollScheduler:
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
 
-async def fill_read_also(storage: Storage) -> None:
-    """Read-also for the newest stories that lack it (usecases.related, rule 2)."""
+async def fill_read_also(storage: Storage, unsaved: related.Unsaved | None = None) -> None:
+    """Read-also for the newest stories that lack it, and what answers computed
+    (usecases.related, rules 2 and 3)."""
     try:
-        await related.fill_recent(storage)
+        await related.fill_recent(storage, unsaved)
     except Exception:  # a bad row must not stop the job; it runs again next minute
         log.exception("Computing read-also failed")
 
 
-def schedule_read_also(application: Application, storage: Storage) -> None:
+def schedule_read_also(
+    application: Application, storage: Storage, unsaved: related.Unsaved
+) -> None:
     async def job(_context: object) -> None:
-        await fill_read_also(storage)
+        await fill_read_also(storage, unsaved)
 
     application.job_queue.run_repeating(
         job,

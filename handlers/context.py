@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from news.catalogue import Catalogue
     from news.models import Chat
     from storage import Storage
+    from usecases.related import Unsaved
 
 SERVICES_KEY = "services"
 
@@ -37,6 +38,7 @@ class Services:
     poller: Poller  # /addsource polls a new source at once
     digests: DigestService  # /digest now
     rights: AdminRights  # who may change a group's settings
+    unsaved: Unsaved  # read-also computed for /latest answers, for the minute job to store
 
 
 class NewsContext(CallbackContext[ExtBot, dict, dict, dict]):

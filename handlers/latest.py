@@ -60,7 +60,7 @@ async def _show(
     if not page.ids:
         await message.reply_text(replies.latest_none(label, more=before is not None))
         return
-    views = await related.views(context.storage, page.ids)
+    views = await related.views(context.storage, page.ids, context.services.unsaved)
     for story_id in page.ids:
         if story_id in views:
             await message.reply_text(render_story(views[story_id], timezone))

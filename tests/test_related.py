@@ -133,3 +133,49 @@ async def test_read_also_is_computed_by_the_job_and_never_by_a_read(tmp_path):
         assert stored[ids[0]].read_also == views[ids[0]].read_also
     finally:
         await storage.close()
+
+
+async def test_what_an_answer_computed_is_stored_by_the_job_not_by_the_answer(tmp_path):
+    """An old story (past the job's day) shown by /latest: computed once for the answer,
+    handed to Unsaved, stored at the job's next run; the answer itself wrote nothing."""
+    import hashlib
+
+    from news.models import SourceOrigin, StoryDraft
+    from storage import Storage
+    from usecases import related
+    from usecases.ingest import store_entries
+
+    now = [NOW - 3 * DAY]
+    storage = await Storage.open(tmp_path / "r.sqlite3", clock=lambda: now[0])
+    try:
+        source, _ = await storage.sources.add("https://x.test/feed", origin=SourceOrigin.CLI)
+        drafts = [
+            StoryDraft(
+                identity=f"guid:{i}",
+                link=f"https://x.test/{i}",
+                title=title,
+                title_key=title,
+                text=f"{title}. The rest of the story.",
+                author=None,
+                image_url=None,
+                language="en",
+                published_at=NOW - 3 * DAY - i * 60,
+                content_hash=hashlib.sha1(title.encode()).hexdigest(),
+            )
+            for i, title in enumerate(["Moscow store opens for Xiaomi", "Xiaomi store in Moscow"])
+        ]
+        await store_entries(storage, source.id, drafts, tag=None, backlog=True, push_since=0)
+        now[0] = NOW  # three days later: the job's window has passed these stories
+        ids = sorted(await storage.archive.lacking_related(0, 10))
+        assert await related.fill_recent(storage) == 0
+        unsaved = related.Unsaved()
+        views = await related.views(storage, ids, unsaved)
+        assert len(unsaved) == 2
+        assert (
+            sorted(await storage.archive.lacking_related(0, 10)) == ids
+        )  # the answer wrote nothing
+        assert await related.fill_recent(storage, unsaved) == 2
+        assert await storage.archive.lacking_related(0, 10) == []
+        assert (await storage.stories.views(ids))[ids[0]].read_also == views[ids[0]].read_also
+    finally:
+        await storage.close()
