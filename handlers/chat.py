@@ -8,15 +8,20 @@ from telegram.constants import ChatMemberStatus
 from handlers.context import NewsContext
 
 
-def _worth_recording(update: Update) -> bool:
-    """Commands, button taps and the bot's own membership changes; not other people's chatter
-    in a group, and not service messages (a migration's old chat must not come back)."""
+def _worth_recording(update: Update, username: str | None) -> bool:
+    """Commands for this bot, button taps and the bot's own membership changes; not other
+    people's chatter in a group, not a command addressed to another bot (/start@otherbot),
+    and not service messages (a migration's old chat must not come back)."""
     if update.effective_chat is None:
         return False
     if update.callback_query is not None or update.my_chat_member is not None:
         return True
     message = update.message
-    return message is not None and (message.text or "").startswith("/")
+    text = message.text or "" if message is not None else ""
+    if not text.startswith("/"):
+        return False
+    _, at, addressee = text.split(maxsplit=1)[0].partition("@")
+    return not at or (username or "").casefold() == addressee.casefold()
 
 
 def _reactivates(update: Update) -> bool:
@@ -32,7 +37,7 @@ def _reactivates(update: Update) -> bool:
 async def record_chat(update: Update, context: NewsContext) -> None:
     """Group -1, once per update: create or refresh this chat's row (type, title, language)
     and keep it on the context for the handler that answers."""
-    if not _worth_recording(update):
+    if not _worth_recording(update, context.bot.username):
         return
     chat = update.effective_chat
     user = update.effective_user

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -234,6 +235,11 @@ async def test_cli_latest_and_search_json(archive_settings, tmp_path):
     }
     assert records[0]["brands"] == ["xiaomi"] and records[0]["published"].endswith("Z")
     assert records[0]["summary"].startswith("Xiaomi reported higher quarterly revenue.")
+    # A reader beside a running bot: read-also is computed for the output, never stored.
+    assert records[1]["read_also"], "the CLI shows read-also even where none is stored"
+    with sqlite3.connect(archive_settings.database) as db:
+        ((stored,),) = db.execute("SELECT count(*) FROM stories WHERE related_at IS NOT NULL")
+    assert stored == 0
     code, out, _ = await newsbot("search", "foldable", "--json", env=env, cwd=tmp_path)
     assert json.loads(out.splitlines()[0])["title"] == "Xiaomi shows a foldable phone"
     code, _, err = await newsbot("latest", "xiaomy", env=env, cwd=tmp_path)

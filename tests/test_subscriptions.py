@@ -333,3 +333,16 @@ async def test_refused_command_menu_does_not_stop_the_bot(settings, telegram):
     async with running_bot(settings, telegram) as running:
         reply = await running.ask("/subscribe xiaomi")
     assert "Subscribed: Xiaomi" in reply.plain_text
+
+
+async def test_the_chat_is_recorded_for_commands_to_this_bot_only(bot):
+    """One write per update, and only for what is ours: chatter and commands to other bots in
+    a group leave no trace; a command to this bot (bare or @-addressed) records the group."""
+    group = -100777
+    await bot.send("hello everyone", chat_id=group, chat_type="supergroup")
+    await bot.send("/start@some_other_bot", chat_id=group, chat_type="supergroup")
+    assert await bot.runtime.storage.chats.get(group) is None
+    username = bot.app.bot.username
+    await bot.send(f"/help@{username}", chat_id=group, chat_type="supergroup")
+    recorded = await bot.runtime.storage.chats.get(group)
+    assert recorded is not None and recorded.type == "supergroup"
