@@ -131,6 +131,29 @@ async def test_mode_digest_or_off_means_no_instant_push(bot, telegram, feeds):
     assert len(pushes(telegram, ALICE)) == 1
 
 
+async def test_pushes_already_queued_stop_when_the_chat_turns_instant_off(bot, telegram, feeds):
+    """The sender reads the chat's mode with the pending rows; a change made meanwhile (here
+    /mode digest while a burst is being paced out) still stops the rest."""
+    await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+    items = [
+        story(40 + i, f"Xiaomi news number {i}", age=timedelta(minutes=30 - i)) for i in range(5)
+    ]
+    feeds.feed("/f0.xml", rss("Desk 0", items))
+    before = len(telegram.sent_to(ALICE))
+    await poll(bot, deliver=False)
+    await telegram.wait_for_sent(before + 1, chat_id=ALICE, timeout=10)  # the burst is under way
+    await bot.ask("/mode digest", chat_id=ALICE)
+    await bot.runtime.sender.drained()
+    assert 1 <= len(pushes(telegram, ALICE)) < len(items)
+    async with bot.runtime.storage.conn.execute(
+        "SELECT count(*) FROM deliveries WHERE chat_id = ? AND status = 'skipped'"
+        " AND error = 'instant push turned off'",
+        (ALICE,),
+    ) as c:
+        ((skipped,),) = await c.fetchall()
+    assert skipped == len(items) - len(pushes(telegram, ALICE))
+
+
 async def test_a_burst_to_one_chat_arrives_in_order_and_paced(bot, telegram, feeds):
     await bot.ask("/subscribe xiaomi", chat_id=ALICE)
     items = [
