@@ -42,7 +42,6 @@ class StoreResult:
     new: list[int] = field(default_factory=list)  # ids of stories first seen in this poll
     updated: int = 0  # known stories whose content changed
     queued: int = 0  # push deliveries enqueued
-    pushed: list[int] = field(default_factory=list)  # ids of new stories that were queued
 
 
 async def _lookup(
@@ -142,7 +141,7 @@ class StoryStore:
         if item.tags is not None:
             await self._tag(db, item.draft, story_id, item.tags)
             if item.pushable:
-                queued = await enqueue(
+                result.queued += await enqueue(
                     db,
                     story_id=story_id,
                     cluster_id=cluster_id,
@@ -150,9 +149,6 @@ class StoryStore:
                     keywords=sorted(item.tags.keywords),
                     now=now,
                 )
-                result.queued += queued
-                if queued:
-                    result.pushed.append(story_id)
         return story_id
 
     async def _insert(

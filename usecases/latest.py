@@ -9,7 +9,10 @@ The keyword rule is news.matching's, the one that decides pushes and the digest:
    then decided by the rule (news.matching.names_keyword), so "foldable phone" finds
    "two foldable phones" and "app" does not find "apple".
 Both lists are merged newest first. The FTS walk looks at most SCAN_ROUNDS batches per page,
-so a keyword whose candidates the rule mostly rejects still answers promptly.
+so a keyword whose candidates the rule mostly rejects still answers promptly. The price, for
+such a keyword only (one whose FTS words are looser than the rule: "c++" searches the word
+"c"): an old story it was never tagged with, behind more than SCAN_ROUNDS x limit rejected
+candidates, can be missed. Stories stored while the keyword was followed never are (rule 1).
 """
 
 from __future__ import annotations
