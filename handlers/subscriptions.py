@@ -65,11 +65,15 @@ async def _subscribe(
     existing = [s for s in wanted if (s.kind, s.value) in current]
     allowed, over = fresh[: max(room, 0)], fresh[max(room, 0) :]
     added, raced = await context.storage.subscriptions.add(chat_id, allowed)
-    # The next digest covers stories that arrived before this keyword was followed.
+    return added, existing + raced, over
+
+
+async def _cover_new_keywords(context: NewsContext, added: list[Subscription]) -> None:
+    """After the reply: the next digest covers stories that arrived before these keywords
+    were followed (usecases.keywords; a day's FTS candidates, matched by the keyword rule)."""
     await record_recent_hits(
         context.storage, [s.value for s in added if s.kind is SubscriptionKind.KEYWORD]
     )
-    return added, existing + raced, over
 
 
 async def _may_change_these(update: Update, context: NewsContext, terms: list[str]) -> bool:
@@ -115,6 +119,7 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     await message.reply_text(
         replies.subscribe_result(outcome), reply_markup=_suggestion_keyboard(suggestions)
     )
+    await _cover_new_keywords(context, added)
 
 
 async def subscribe_button(update: Update, context: NewsContext) -> None:
@@ -136,6 +141,7 @@ async def subscribe_button(update: Update, context: NewsContext) -> None:
     outcome = replies.SubscribeOutcome(added, existing, [], [], over)
     await query.answer(replies.subscribe_button_answer(added, existing))
     await _edit(query, replies.subscribe_result(outcome))
+    await _cover_new_keywords(context, added)
 
 
 async def _edit(query, text: str, markup: InlineKeyboardMarkup | None = None) -> None:

@@ -118,3 +118,29 @@ async def test_the_digest_covers_a_keyword_followed_after_its_stories_arrived(bo
     digest = "\n".join(m.plain_text for m in telegram.sent_to(ALICE)[before:])
     assert "Samsung shows two foldable phones" in digest
     assert "Xiaomi unveils a tablet" not in digest
+
+
+async def test_a_new_keyword_finds_every_story_of_the_window_past_one_batch(tmp_path):
+    """usecases.keywords reads candidates a batch at a time: none is lost at a boundary, and
+    a candidate the rule refuses is not recorded."""
+    import time
+
+    from news.models import SourceOrigin
+    from storage import Storage
+    from tests.drafts import drafts
+    from usecases.ingest import store_entries
+    from usecases.keywords import BATCH, record_recent_hits
+
+    now = int(time.time())
+    storage = await Storage.open(tmp_path / "k.sqlite3", clock=lambda: now)
+    try:
+        source, _ = await storage.sources.add("https://x.test/feed", origin=SourceOrigin.CLI)
+        titles = [f"Foldable phones, part {i}" for i in range(BATCH + 7)]
+        titles += ["A phone that is foldable", "Phones: foldable ones"]  # not the phrase
+        entries = drafts(titles, newest=now)
+        await store_entries(storage, source.id, entries, tag=None, backlog=False, push_since=0)
+        assert await record_recent_hits(storage, ["foldable phone"]) == BATCH + 7
+        rows = await storage.archive.keyword_rows("foldable phone", 1000, None)
+        assert len(rows) == BATCH + 7
+    finally:
+        await storage.close()

@@ -96,32 +96,17 @@ def test_pick_related(brands, candidates, expected):
 
 async def test_read_also_is_computed_by_the_job_and_never_by_a_read(tmp_path):
     """Reads do not write: views leave related_at alone; the job (or a push) stores it."""
-    import hashlib
-
-    from news.models import SourceOrigin, StoryDraft
+    from news.models import SourceOrigin
     from storage import Storage
+    from tests.drafts import drafts
     from usecases import related
     from usecases.ingest import store_entries
 
     storage = await Storage.open(tmp_path / "r.sqlite3", clock=lambda: NOW)
     try:
         source, _ = await storage.sources.add("https://x.test/feed", origin=SourceOrigin.CLI)
-        drafts = [
-            StoryDraft(
-                identity=f"guid:{i}",
-                link=f"https://x.test/{i}",
-                title=title,
-                title_key=title,
-                text=f"{title}. The rest of the story.",
-                author=None,
-                image_url=None,
-                language="en",
-                published_at=NOW - i * 60,
-                content_hash=hashlib.sha1(title.encode()).hexdigest(),
-            )
-            for i, title in enumerate(["Moscow store opens for Xiaomi", "Xiaomi store in Moscow"])
-        ]
-        await store_entries(storage, source.id, drafts, tag=None, backlog=True, push_since=0)
+        entries = drafts(["Moscow store opens for Xiaomi", "Xiaomi store in Moscow"], newest=NOW)
+        await store_entries(storage, source.id, entries, tag=None, backlog=True, push_since=0)
         ids = sorted(await storage.archive.lacking_related(0, 10))
         views = await related.views(storage, ids)
         assert [link.title for link in views[ids[0]].read_also] == ["Xiaomi store in Moscow"]
@@ -138,10 +123,9 @@ async def test_read_also_is_computed_by_the_job_and_never_by_a_read(tmp_path):
 async def test_what_an_answer_computed_is_stored_by_the_job_not_by_the_answer(tmp_path):
     """An old story (past the job's day) shown by /latest: computed once for the answer,
     handed to Unsaved, stored at the job's next run; the answer itself wrote nothing."""
-    import hashlib
-
-    from news.models import SourceOrigin, StoryDraft
+    from news.models import SourceOrigin
     from storage import Storage
+    from tests.drafts import drafts
     from usecases import related
     from usecases.ingest import store_entries
 
@@ -149,22 +133,10 @@ async def test_what_an_answer_computed_is_stored_by_the_job_not_by_the_answer(tm
     storage = await Storage.open(tmp_path / "r.sqlite3", clock=lambda: now[0])
     try:
         source, _ = await storage.sources.add("https://x.test/feed", origin=SourceOrigin.CLI)
-        drafts = [
-            StoryDraft(
-                identity=f"guid:{i}",
-                link=f"https://x.test/{i}",
-                title=title,
-                title_key=title,
-                text=f"{title}. The rest of the story.",
-                author=None,
-                image_url=None,
-                language="en",
-                published_at=NOW - 3 * DAY - i * 60,
-                content_hash=hashlib.sha1(title.encode()).hexdigest(),
-            )
-            for i, title in enumerate(["Moscow store opens for Xiaomi", "Xiaomi store in Moscow"])
-        ]
-        await store_entries(storage, source.id, drafts, tag=None, backlog=True, push_since=0)
+        entries = drafts(
+            ["Moscow store opens for Xiaomi", "Xiaomi store in Moscow"], newest=NOW - 3 * DAY
+        )
+        await store_entries(storage, source.id, entries, tag=None, backlog=True, push_since=0)
         now[0] = NOW  # three days later: the job's window has passed these stories
         ids = sorted(await storage.archive.lacking_related(0, 10))
         assert await related.fill_recent(storage) == 0

@@ -16,19 +16,27 @@ from news.digest_schedule import WINDOW
 from news.matching import names_keyword
 from storage import Storage
 
-MAX_CANDIDATES = 5000  # a day of news holds far fewer stories than this
+MAX_CANDIDATES = 5000  # two days of news seldom hold more stories naming one keyword
+BATCH = 200
 
 
 async def record_recent_hits(storage: Storage, keywords: Iterable[str]) -> int:
-    """Record the window's stories that name each keyword; returns how many hits."""
+    """Record the window's stories that name each keyword; returns how many hits. The
+    candidates are read BATCH at a time (each with its text), at most MAX_CANDIDATES."""
     # Published up to a day before the window: a story may be first seen late.
     since = storage.now() - 2 * WINDOW
     found = 0
     for keyword in keywords:
-        candidates = await storage.archive.keyword_candidates(
-            keyword, MAX_CANDIDATES, None, since=since
-        )
-        hits = [c.id for c in candidates if names_keyword(keyword, c.title, c.text)]
+        hits: list[int] = []
+        cursor = None
+        for _ in range(MAX_CANDIDATES // BATCH):
+            candidates = await storage.archive.keyword_candidates(
+                keyword, BATCH, cursor, since=since
+            )
+            hits += [c.id for c in candidates if names_keyword(keyword, c.title, c.text)]
+            if len(candidates) < BATCH:
+                break
+            cursor = (candidates[-1].published_at, candidates[-1].id)
         await storage.archive.add_keyword_hits(keyword, hits)
         found += len(hits)
     return found
