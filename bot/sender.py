@@ -20,7 +20,9 @@ What Telegram answers decides what happens next:
   brings it back) and its pending deliveries are skipped;
 - ChatMigrated: the chat and its subscriptions and deliveries move to the new id, and the
   message goes there;
-- 400 BadRequest: logged with the delivery id, and the message is resent once as plain text.
+- 400 BadRequest: logged with the delivery id, and the message is resent once as plain text;
+  but 400 "chat not found" fails the message, and the second one in a row for a chat marks
+  the chat inactive as a 403 does (one could be Telegram's passing glitch);
 
 A push goes only to a chat still in a push mode (one that switched to digest-only meanwhile
 gets none); a digest message goes to any active chat, since it was composed for that chat.
@@ -75,6 +77,8 @@ FLUSH_INTERVAL = 0.05
 LOAD_BATCH = 5000
 MAX_QUEUED = 50_000  # deliveries held in memory at once; the rest wait in SQLite
 IDLE_RELOAD = 2.0  # seconds between outbox checks when nobody called notify()
+CHAT_NOT_FOUND = "chat not found"  # a 400 that means the chat is gone
+NOT_FOUND_LIMIT = 2  # answers in a row before the chat is marked inactive
 
 
 class Sender:
@@ -108,6 +112,7 @@ class Sender:
         self._known: set[int] = set()
         self._sent: list[int] = []
         self._views: OrderedDict[int, StoryView] = OrderedDict()
+        self._not_found: dict[int, int] = {}  # chat id -> "chat not found" answers in a row
         self._workers: list[asyncio.Task] = []
         self._helpers: list[asyncio.Task] = []
         self._stopping = False
@@ -300,6 +305,9 @@ class Sender:
             await self._migrated(delivery, exc.new_chat_id)
             return 0.0
         except BadRequest as exc:
+            if CHAT_NOT_FOUND in exc.message.lower():
+                await self._chat_not_found(delivery, exc.message)
+                return 0.0
             log.warning(
                 "Telegram refused delivery %s (story %s) for chat %s (%s); resending as plain"
                 " text", delivery.id, delivery.story_id, delivery.chat_id, exc.message,
@@ -311,6 +319,7 @@ class Sender:
             await self._fail(delivery, f"{type(exc).__name__}: {exc.message}")
             return 0.0
         self._sent.append(delivery.id)  # stays known until the mark is committed (_flush)
+        self._not_found.pop(delivery.chat_id, None)
         self.stats["sent"] += 1
         return 0.0
 
@@ -325,6 +334,7 @@ class Sender:
                 delivery, f"HTML refused ({error}); plain text refused ({exc.message})"
             )
             return 0.0
+        self._not_found.pop(delivery.chat_id, None)
         self._sent.append(delivery.id)  # stays known until the mark is committed (_flush)
         self.stats["sent"] += 1
         return 0.0
@@ -362,6 +372,17 @@ class Sender:
         self.stats["skipped"] += 1
         self._done(delivery)
         await self.storage.deliveries.skip(delivery.id, reason=reason)
+
+    async def _chat_not_found(self, delivery: Delivery, reason: str) -> None:
+        """400 "chat not found": this message fails (a plain-text resend cannot help); the
+        second time in a row for the chat, the chat is gone (as after a 403)."""
+        seen = self._not_found.get(delivery.chat_id, 0) + 1
+        if seen >= NOT_FOUND_LIMIT:
+            self._not_found.pop(delivery.chat_id, None)
+            await self._chat_gone(delivery, reason)
+            return
+        self._not_found[delivery.chat_id] = seen
+        await self._fail(delivery, reason)
 
     async def _chat_gone(self, delivery: Delivery, reason: str) -> None:
         """Blocked or kicked: stop sending there, keep the subscriptions for a comeback."""

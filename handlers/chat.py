@@ -25,13 +25,13 @@ def _worth_recording(update: Update, username: str | None) -> bool:
 
 
 def _reactivates(update: Update) -> bool:
-    """/start, or the bot added (again) to a chat: the explicit ways back for a chat that
-    blocked or removed the bot."""
+    """A command or a button tap from the chat, or the bot added (again): the chat reaches
+    us, so it is active again (pushes resume; if the reply is refused, handlers.common's
+    error handler marks it inactive once more). Being blocked or removed never does."""
     if update.my_chat_member is not None:
         status = update.my_chat_member.new_chat_member.status
         return status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
-    text = update.message.text if update.message is not None else None
-    return bool(text) and text.split(maxsplit=1)[0].split("@", 1)[0].lower() == "/start"
+    return True
 
 
 async def record_chat(update: Update, context: NewsContext) -> None:

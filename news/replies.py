@@ -86,7 +86,7 @@ COMMAND_TEXT: dict[str, CommandText] = {
     ),
     "help": CommandText("How to use this bot", "", "this message"),
     "start": CommandText(
-        "Start (or resume) the bot", "", "start; also resumes a chat that had blocked the bot"
+        "Start (or resume) the bot", "", "start, or come back after blocking the bot"
     ),
 }
 OPERATOR_COMMAND_TEXT: dict[str, CommandText] = {

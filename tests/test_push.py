@@ -198,6 +198,24 @@ async def test_blocked_chat_is_deactivated_and_keeps_its_subscriptions(bot, tele
     assert len(pushes(telegram, ALICE)) == 1
 
 
+async def test_a_chat_telegram_no_longer_knows_goes_inactive_on_the_second_answer(
+    bot, telegram, feeds
+):
+    await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+    telegram.fail_method("sendMessage", status=400, description="Bad Request: chat not found")
+    feeds.feed("/f0.xml", rss("Desk 0", [story(60, XIAOMI)]))
+    await poll(bot)
+    assert (await bot.runtime.storage.chats.get(ALICE)).active  # once may be a glitch
+    feeds.feed("/f0.xml", rss("Desk 0", [story(61, APPLE + " and Xiaomi"), story(60, XIAOMI)]))
+    await poll(bot)
+    assert not (await bot.runtime.storage.chats.get(ALICE)).active
+    refused = [c for c in telegram.calls_to("sendMessage") if c.status == 400]
+    assert len(refused) == 2  # no plain-text resend to a chat that does not exist
+    feeds.feed("/f0.xml", rss("Desk 0", [story(62, "Xiaomi opens a store in Paris")]))
+    await poll(bot)
+    assert len([c for c in telegram.calls_to("sendMessage") if c.status == 400]) == 2
+
+
 async def test_a_migrated_group_gets_its_push_at_the_new_id(bot, telegram, feeds):
     telegram.set_admins(-4010, [ADMIN])
     await bot.ask("/subscribe xiaomi", chat_id=-4010, chat_type="group", user_id=ADMIN)

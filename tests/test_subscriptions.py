@@ -346,3 +346,15 @@ async def test_the_chat_is_recorded_for_commands_to_this_bot_only(bot):
     await bot.send(f"/help@{username}", chat_id=group, chat_type="supergroup")
     recorded = await bot.runtime.storage.chats.get(group)
     assert recorded is not None and recorded.type == "supergroup"
+
+
+async def test_any_command_reactivates_a_chat_and_its_pushes(bot):
+    """A chat that blocked the bot and comes back with /latest, not /start, is active again."""
+    await bot.ask("/subscribe xiaomi")
+    bot.telegram.block(1001)
+    await bot.send("/help")  # refused: the chat goes inactive
+    assert not (await bot.runtime.storage.chats.get(1001)).active
+    bot.errors.clear()
+    bot.telegram.unblock(1001)
+    await bot.send("/subscriptions")
+    assert (await bot.runtime.storage.chats.get(1001)).active
