@@ -16,6 +16,9 @@ What Telegram answers decides what happens next:
 - 429 RetryAfter: that chat pauses for retry_after and the same message goes again; not
   counted as a failure, never dropped;
 - timeouts, network errors, 5xx: retried with doubling backoff, up to MAX_ATTEMPTS;
+- any other exception (a bug, or an answer python-telegram-bot cannot read, after which the
+  message may well have been sent): retried the same way, but UNEXPECTED_ATTEMPTS times in
+  all, then failed with its reason — never an endless resend;
 - 403 Forbidden (blocked, kicked): the chat is marked inactive (subscriptions kept; /start
   brings it back) and its pending deliveries are skipped;
 - ChatMigrated: the chat and its subscriptions and deliveries move to the new id, and the
@@ -71,6 +74,7 @@ log = logging.getLogger(__name__)
 
 WORKERS = 16
 MAX_ATTEMPTS = 12  # with the backoff below, about two hours of trying
+UNEXPECTED_ATTEMPTS = 3  # after an exception that is not Telegram's answer (it may have sent)
 RETRY_BASE = 5  # seconds; doubles per attempt, capped at RETRY_MAX
 RETRY_MAX = 3600
 FLUSH_INTERVAL = 0.05
@@ -209,9 +213,13 @@ class Sender:
             delivery = queue.popleft()
             try:
                 pause = await self._deliver(delivery)
-            except Exception:  # a bug must not kill the worker or lose the message
+            except Exception as exc:  # a bug must not kill the worker or lose the message
                 log.exception("Sending delivery %s failed unexpectedly", delivery.id)
-                pause = await self._retry(delivery, "internal error")
+                # The message may have gone out before the failure (an answer the client could
+                # not read): try again only a few times, never without end.
+                pause = await self._retry(
+                    delivery, f"internal error: {type(exc).__name__}", limit=UNEXPECTED_ATTEMPTS
+                )
             chat_id = delivery.chat_id  # may have changed (ChatMigrated)
             queue = self._queues.get(chat_id)
             if queue:
@@ -339,9 +347,9 @@ class Sender:
         self.stats["sent"] += 1
         return 0.0
 
-    async def _retry(self, delivery: Delivery, error: str) -> float:
+    async def _retry(self, delivery: Delivery, error: str, *, limit: int = MAX_ATTEMPTS) -> float:
         attempts = delivery.attempts + 1
-        if attempts >= MAX_ATTEMPTS:
+        if attempts >= limit:
             await self._fail(delivery, f"gave up after {attempts} attempts: {error}")
             return 0.0
         delay = min(RETRY_MAX, RETRY_BASE * 2 ** (attempts - 1))

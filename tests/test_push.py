@@ -216,6 +216,28 @@ async def test_a_chat_telegram_no_longer_knows_goes_inactive_on_the_second_answe
     assert len([c for c in telegram.calls_to("sendMessage") if c.status == 400]) == 2
 
 
+async def test_an_answer_the_client_cannot_read_is_retried_a_few_times_then_failed(
+    bot, telegram, feeds, monkeypatch
+):
+    """Telegram (or a proxy) sends the message but answers something python-telegram-bot
+    cannot parse: the sender cannot know the message went out, so it tries a bounded number
+    of times and then records the failure, instead of resending without end."""
+    import bot.sender as sender_module
+
+    monkeypatch.setattr(sender_module, "RETRY_BASE", 0.2)  # keep the backoff short
+    await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+    telegram.garble_next("sendMessage", times=100)
+    feeds.feed("/f0.xml", rss("Desk 0", [story(70, XIAOMI)]))
+    await poll(bot)
+    assert len(pushes(telegram, ALICE)) == sender_module.UNEXPECTED_ATTEMPTS
+    async with bot.runtime.storage.conn.execute(
+        "SELECT status, error FROM deliveries WHERE chat_id = ? AND kind = 'story'", (ALICE,)
+    ) as c:
+        ((status, error),) = await c.fetchall()
+    assert status == "failed" and "internal error" in error
+    telegram.garble_next("sendMessage", times=0)
+
+
 async def test_a_migrated_group_gets_its_push_at_the_new_id(bot, telegram, feeds):
     telegram.set_admins(-4010, [ADMIN])
     await bot.ask("/subscribe xiaomi", chat_id=-4010, chat_type="group", user_id=ADMIN)

@@ -407,6 +407,7 @@ class FakeTelegram:
         self._forbidden: dict[int | str, str] = {}
         self._migrated: dict[int | str, int] = {}
         self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
+        self._garbled: dict[str, int] = {}  # method -> answers left to garble (garble_next)
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._open_queries: dict[str, tuple[int | str, int]] = {}
         self._query_ids = itertools.count(7_000_000_001)
@@ -753,6 +754,11 @@ class FakeTelegram:
             _Failure(status, description, parameters, None)
         )
 
+    def garble_next(self, method: str, times: int = 1) -> None:
+        """The next `times` calls to `method` succeed but answer a result that is not the
+        object the method returns (a sendMessage's message is sent all the same)."""
+        self._garbled[self._method_name(method)] = times
+
     def rate_limit_next(self, method: str = "sendMessage", retry_after: int = 3) -> None:
         self.fail_next(
             method,
@@ -795,6 +801,11 @@ class FakeTelegram:
         except ApiError as error:
             return self._answer_error(call, error)
         call.status = 200
+        if self._garbled.get(method, 0):
+            # Done, but answered with a result no client can read (a proxy's or a newer API's
+            # surprise): the caller cannot tell that its message went out.
+            self._garbled[method] -= 1
+            result = {"unexpected": True}
         return _json_response(200, {"ok": True, "result": result})
 
     def _record(self, method: str, params: dict[str, Any]) -> ApiCall:
