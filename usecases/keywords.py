@@ -2,9 +2,10 @@
 
 Keyword hits are stored at ingest for the keywords followed then (storage.stories), and the
 digest reads them. A keyword nobody followed when a story arrived has no hit for it; so when
-a chat starts following a keyword, the stories first seen in the last WINDOW (what the next
-digest can cover) are looked up through the FTS index, decided by the keyword rule
-(news.matching.names_keyword), and recorded. /latest needs no such step: it applies the rule
+a chat starts following a keyword, the stories published in the last two WINDOWs (what the
+next digest can cover, with a day's margin for stories first seen late) are looked up
+through the FTS index, decided by the keyword rule (news.matching.names_keyword), and
+recorded. /latest needs no such step: it applies the rule
 to older stories itself (usecases.latest).
 """
 
