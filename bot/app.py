@@ -92,6 +92,7 @@ async def open_runtime(
     storage = await Storage.open(settings.database, clock=clock)
     try:
         added, updated = await storage.sources.sync(configured_sources(settings))
+        await storage.stories.load_events()  # news.events' index of the last window
     except BaseException:
         await storage.close()
         raise

@@ -7,9 +7,11 @@ with a handful of set-based lookups, not a round trip per entry per question:
    refreshes the story's words; the same content is left alone.
 2. Entries whose canonical link is already stored (another source had the article) become
    one more source of that story: not new.
-3. The rest are new stories. A story whose normalized headline matches one first seen in the
-   last CLUSTER_WINDOW joins that story's cluster (the same wire story from several outlets),
-   so a push goes out once per cluster.
+3. The rest are new stories. Each joins the event (cluster) news.events says it reports, or
+   starts its own; the outbox pushes once per cluster. The event index is a cache of the
+   last window's stories, brought up to date inside this transaction (the rows committed
+   since it last looked, by id), so two sources' stories of one event, stored one poll after
+   the other, always see each other; the decision is news.events', storage only asks.
 4. A new story's tags are stored (story_brands: about and mentions; story_keywords: the
    followed keywords it names), and a pushable one is queued in the outbox
    (storage.deliveries.enqueue) for the chats that follow its brands or keywords.
@@ -19,10 +21,12 @@ before the transaction, outside the write lock.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from news.events import LEAD, WINDOW, EventIndex, Story, Terms, terms
 from news.ingest import Incoming, Tags
 from news.models import StoryDraft
 from news.render import StoryView
@@ -34,7 +38,15 @@ if TYPE_CHECKING:
 
     from storage.database import Storage
 
-CLUSTER_WINDOW = 3 * 86_400
+EVENT_HORIZON = 2 * WINDOW  # stories published before now minus this leave the event index
+FORGET_EVERY = 600  # seconds between sweeps of the index
+_EVENT_ROWS = f"""
+    SELECT s.id, s.cluster_id, s.published_at, s.title, substr(s.text, 1, {LEAD}) AS lead,
+           {about_brands("s.id")} AS brands,
+           (SELECT ss.source_id FROM story_sources AS ss WHERE ss.story_id = s.id
+            ORDER BY ss.first_seen_at, ss.source_id LIMIT 1) AS source_id
+    FROM stories AS s WHERE {{where}} ORDER BY s.id
+"""
 
 
 @dataclass
@@ -42,6 +54,7 @@ class StoreResult:
     new: list[int] = field(default_factory=list)  # ids of stories first seen in this poll
     updated: int = 0  # known stories whose content changed
     queued: int = 0  # push deliveries enqueued
+    joined: list[tuple[int, int]] = field(default_factory=list)  # (story, event) it joined
 
 
 async def _lookup(
@@ -56,9 +69,65 @@ async def _lookup(
     return found
 
 
+def _event_story(row: aiosqlite.Row, story_terms: Terms | None = None) -> Story:
+    return Story(
+        id=row["id"],
+        cluster_id=row["cluster_id"],
+        source_id=row["source_id"] or 0,
+        published_at=row["published_at"],
+        brands=frozenset(brand_list(row["brands"])),
+        terms=story_terms or terms(row["title"], row["lead"]),
+    )
+
+
 class StoryStore:
     def __init__(self, storage: Storage) -> None:
         self._s = storage
+        self._events = EventIndex()
+        self._computed: dict[int, Terms] = {}  # story id -> the terms its insert computed
+        self._forgotten_at = 0
+        self._loaded = False
+        self._seen = 0  # the newest story id the index has looked at
+
+    async def load_events(self) -> int:
+        """Fill the event index with the stories of the last window, their words computed in
+        a worker thread: at start-up, so that the first poll's transaction does not do it."""
+        rows = await self._event_rows(self._s.conn, self._s.now())
+        stories = await asyncio.to_thread(lambda: [_event_story(r) for r in rows])
+        for story in stories:
+            self._events.add(story)
+        return len(stories)
+
+    async def _event_rows(self, db: aiosqlite.Connection, now: int) -> list[aiosqlite.Row]:
+        """The stories the index has not seen: on the first call those published in the
+        window (an index walk), later every row newer than the last one it saw (a rowid
+        range), so a backlog story dated last year does not make the next call read it again."""
+        if self._loaded:
+            async with db.execute(_EVENT_ROWS.format(where="s.id > ?"), (self._seen,)) as c:
+                rows = list(await c.fetchall())
+        else:
+            async with db.execute("SELECT coalesce(max(id), 0) FROM stories") as c:
+                top = (await c.fetchone())[0]
+            async with db.execute(
+                _EVENT_ROWS.format(where="s.published_at >= ? AND s.id <= ?"),
+                (now - EVENT_HORIZON, top),
+            ) as c:
+                rows = list(await c.fetchall())
+            self._seen, self._loaded = top, True
+        if rows:
+            self._seen = max(self._seen, rows[-1]["id"])
+        horizon = now - EVENT_HORIZON
+        return [r for r in rows if r["published_at"] >= horizon]
+
+    async def _sync_events(self, db: aiosqlite.Connection, now: int) -> None:
+        """Rule 3: the stories committed since the index last looked (inside the transaction,
+        so nothing committed before it began is missed)."""
+        for row in await self._event_rows(db, now):
+            self._events.add(_event_story(row, self._computed.pop(row["id"], None)))
+        self._computed.clear()  # left by a transaction that rolled back
+        if now - self._forgotten_at >= FORGET_EVERY:
+            self._events.forget_before(now - EVENT_HORIZON)
+            self._forgotten_at = now
 
     async def content_hashes(self, source_id: int, identities: Sequence[str]) -> dict[str, str]:
         """identity -> content hash of the entries this source already has (a plain read:
@@ -103,19 +172,14 @@ class StoryStore:
                 (),
                 [i.draft.link for i in fresh if i.draft.link],
             )
-            clusters = await _lookup(
-                db,
-                "SELECT title_key, cluster_id FROM stories"
-                " WHERE first_seen_at >= ? AND title_key IN ({marks}) ORDER BY id",
-                (now - CLUSTER_WINDOW,),
-                [i.draft.title_key for i in fresh if i.draft.title_key],
-            )
+            if fresh:
+                await self._sync_events(db, now)
             links: list[tuple] = []
             for item in fresh:
                 draft = item.draft
                 story_id = by_link.get(draft.link, (None,))[0] if draft.link else None
                 if story_id is None:
-                    story_id = await self._new_story(db, item, clusters, backlog, now, result)
+                    story_id = await self._new_story(db, source_id, item, backlog, now, result)
                     if draft.link:
                         by_link[draft.link] = (story_id,)  # a later entry of this poll links here
                 links.append((source_id, draft.identity, story_id, draft.content_hash, now))
@@ -129,14 +193,27 @@ class StoryStore:
     async def _new_story(
         self,
         db: aiosqlite.Connection,
+        source_id: int,
         item: Incoming,
-        clusters: dict[str, tuple],
         backlog: bool,
         now: int,
         result: StoreResult,
     ) -> int:
         """Rules 3 and 4 for one new story; returns its id."""
-        story_id, cluster_id = await self._insert(db, item.draft, clusters, backlog, now)
+        draft = item.draft
+        story_terms = terms(draft.title, draft.text)
+        match = self._events.match(
+            story_terms,
+            source_id=source_id,
+            published_at=draft.published_at,
+            brands=item.tags.about if item.tags is not None else (),
+        )
+        story_id, cluster_id = await self._insert(
+            db, draft, match.cluster_id if match else None, backlog, now
+        )
+        self._computed[story_id] = story_terms
+        if match is not None:
+            result.joined.append((story_id, cluster_id))
         result.new.append(story_id)
         if item.tags is not None:
             await self._tag(db, item.draft, story_id, item.tags)
@@ -155,12 +232,11 @@ class StoryStore:
         self,
         db: aiosqlite.Connection,
         draft: StoryDraft,
-        clusters: dict[str, tuple],
+        cluster: int | None,
         backlog: bool,
         now: int,
     ) -> tuple[int, int]:
-        """Insert a new story; returns (story id, cluster id)."""
-        cluster = clusters.get(draft.title_key, (None,))[0] if draft.title_key else None
+        """Insert a new story (in `cluster`, or its own); returns (story id, cluster id)."""
         async with db.execute(
             """
             INSERT INTO stories (cluster_id, link, title, title_key, text, author, image_url,
@@ -178,8 +254,6 @@ class StoryStore:
         if cluster is None:
             cluster = story_id
             await db.execute("UPDATE stories SET cluster_id = id WHERE id = ?", (story_id,))
-            if draft.title_key:
-                clusters[draft.title_key] = (story_id,)
         return story_id, cluster
 
     @staticmethod
