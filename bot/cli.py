@@ -68,7 +68,35 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("words", nargs="+")
     search.add_argument("-n", type=int, default=10, help="how many (1-1000, default 10)")
     search.add_argument("--json", action="store_true", help="one JSON object per story per line")
+    clusters = commands.add_parser(
+        "clusters", help="recent events reported by several sources (to find a wrong merge)"
+    )
+    clusters.add_argument("--since", type=float, default=48, metavar="HOURS",
+                          help="events first seen in the last HOURS (default 48)")  # fmt: skip
+    clusters.add_argument("--json", action="store_true", help="one JSON object per event per line")
     return parser
+
+
+async def list_clusters(settings: Settings, hours: float, as_json: bool) -> int:
+    """Print the multi-source events first seen in the last `hours`; a pure read."""
+    if not 0 < hours <= 24 * 365:
+        return _fail("--since must be between 0 and 8760 hours", EXIT_CONFIG)
+    storage = await Storage.open(settings.database)
+    try:
+        events = await storage.archive.events(since=storage.now() - int(hours * 3600))
+    finally:
+        await storage.close()
+    for event in events:
+        if as_json:
+            print(json.dumps(event, ensure_ascii=False))
+            continue
+        print(f"{event['first_seen'][:16].replace('T', ' ')}  {event['size']} sources"
+              f"  (event {event['id']})")  # fmt: skip
+        for story in event["stories"]:
+            print(f"    {story['source']}: {story['title']}\n      {story['link'] or ''}")
+    if not events and not as_json:
+        print(f"No event reported by two sources or more in the last {hours:g} hours.")
+    return EXIT_OK
 
 
 def _fail(message: str, code: int) -> int:
@@ -202,6 +230,9 @@ async def story_report(storage: Storage, ids: list[int], as_json: bool) -> None:
                 "mentions": mentions.get(story_id, []),
                 "summary": view.summary,
                 "read_also": [r.link for r in view.read_also or ()],
+                # the event's outlets, this story's first (news.events)
+                "sources": [{"source": view.source, "link": view.link}]
+                + [{"source": o.name, "link": o.link} for o in view.also],
             }
             print(json.dumps(record, ensure_ascii=False))
         else:
@@ -259,6 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(manage_sources(settings, args))
         if args.command in ("latest", "search"):
             return asyncio.run(archive_query(settings, args))
+        if args.command == "clusters":
+            return asyncio.run(list_clusters(settings, args.since, args.json))
         return run(settings)
     except NewsbotError as exc:  # news.errors: one line for the operator
         return _fail(str(exc), EXIT_CONFIG)

@@ -4,7 +4,7 @@ python-telegram-bot lets an application plug in a rate limiter. Its own AIORateL
 stalls *all* requests while any one of them waits out a 429, and has no per-private-chat
 limit; this one keeps a 429 local to the request that drew it.
 
-- Messages (sendMessage and friends) go through GCRA buckets: one global and one per chat,
+- Messages (sendMessage and friends, and edits of them) go through GCRA buckets: one global and one per chat,
   at the rates and bursts of news.limits (30/s overall, 1/s in a private chat, 20/min in a
   group or channel). Slots are handed out in order, so waiting is fair.
 - The push sender does not keep intervals of its own: it asks `chat_wait(chat_id)` when a
@@ -55,6 +55,8 @@ MESSAGE_METHODS = frozenset(
         "copymessages",
         "forwardmessage",
         "forwardmessages",
+        "editmessagetext",  # edits count against the same limits
+        "editmessagecaption",
     ]
 )
 

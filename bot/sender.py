@@ -33,6 +33,13 @@ The chat's mode, zone and active flag come with the pending row; the chat is rea
 when this process changed it since (storage.chats.changed_since). A push's "Read also" is
 computed just before its first message (usecases.related.fill), once per story.
 
+Edits (storage.deliveries, table `edits`): when later outlets report an event a chat was
+pushed, that push is edited in place (no new notification) to name them. Edits are paced like
+messages (the pacer counts editMessageText); a 429 waits as asked; a network error or 5xx is
+retried with backoff EDIT_ATTEMPTS times in all; "message is not modified", "message to edit
+not found", "message can't be edited" and any other 400 or 403 end the edit quietly; a push
+older than 48 h is never edited.
+
 Restart safety: a delivery is marked sent after Telegram accepted it (marks are committed in
 small batches every FLUSH_INTERVAL and on shutdown). On SIGTERM the sender stops taking new
 messages, finishes the ones in flight and commits: nothing repeats, nothing is lost. After a
@@ -67,7 +74,7 @@ from news.models import PUSH_MODES
 from news.render import StoryView, render_plain, render_story
 from news.telegram_html import plain_text
 from storage import Storage
-from storage.deliveries import Delivery
+from storage.deliveries import EDIT_MAX_AGE, Delivery, Edit
 from usecases import related
 
 log = logging.getLogger(__name__)
@@ -83,6 +90,11 @@ MAX_QUEUED = 50_000  # deliveries held in memory at once; the rest wait in SQLit
 IDLE_RELOAD = 2.0  # seconds between outbox checks when nobody called notify()
 CHAT_NOT_FOUND = "chat not found"  # a 400 that means the chat is gone
 NOT_FOUND_LIMIT = 2  # answers in a row before the chat is marked inactive
+EDIT_CHECK = 5.0  # seconds between looks for due edits
+EDIT_BATCH = 500
+EDIT_WORKERS = 4  # edits in flight at once
+EDIT_ATTEMPTS = 5  # network errors and 5xx before an edit is given up
+EDIT_ENDS = ("message is not modified", "message to edit not found", "message can't be edited")
 
 
 class Sender:
@@ -114,13 +126,16 @@ class Sender:
         self._last_id = 0
         # Delivery ids held in memory: queued, in flight, or sent with the mark not yet committed.
         self._known: set[int] = set()
-        self._sent: list[int] = []
+        self._sent: list[tuple[int, int | None]] = []  # (delivery id, Telegram message id)
         self._views: OrderedDict[int, StoryView] = OrderedDict()
         self._not_found: dict[int, int] = {}  # chat id -> "chat not found" answers in a row
         self._workers: list[asyncio.Task] = []
         self._helpers: list[asyncio.Task] = []
         self._stopping = False
-        self.stats = {"sent": 0, "retried": 0, "rate_limited": 0, "failed": 0, "skipped": 0}
+        self.stats = {
+            "sent": 0, "retried": 0, "rate_limited": 0, "failed": 0, "skipped": 0, "edited": 0,
+            "edits_ended": 0,
+        }  # fmt: skip
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -128,6 +143,7 @@ class Sender:
         self._helpers = [
             asyncio.create_task(self._load_loop(), name="sender-loader"),
             asyncio.create_task(self._flush_loop(), name="sender-flusher"),
+            asyncio.create_task(self._edit_loop(), name="sender-editor"),
         ]
         self._workers = [
             asyncio.create_task(self._worker(), name=f"sender-{i}") for i in range(self.workers)
@@ -293,7 +309,7 @@ class Sender:
             else LinkPreviewOptions(is_disabled=True)
         )
         try:
-            await self.bot.send_message(
+            message = await self.bot.send_message(
                 delivery.chat_id,
                 text,
                 parse_mode="HTML",
@@ -326,14 +342,14 @@ class Sender:
         except TelegramError as exc:
             await self._fail(delivery, f"{type(exc).__name__}: {exc.message}")
             return 0.0
-        self._sent.append(delivery.id)  # stays known until the mark is committed (_flush)
+        self._sent.append((delivery.id, message.message_id))  # known until committed (_flush)
         self._not_found.pop(delivery.chat_id, None)
         self.stats["sent"] += 1
         return 0.0
 
     async def _send_plain(self, delivery: Delivery, text: str, error: str) -> float:
         try:
-            await self.bot.send_message(
+            message = await self.bot.send_message(
                 delivery.chat_id, text, parse_mode=None,
                 link_preview_options=LinkPreviewOptions(is_disabled=True), **self._send_options,
             )  # fmt: skip
@@ -343,7 +359,7 @@ class Sender:
             )
             return 0.0
         self._not_found.pop(delivery.chat_id, None)
-        self._sent.append(delivery.id)  # stays known until the mark is committed (_flush)
+        self._sent.append((delivery.id, message.message_id))  # known until committed (_flush)
         self.stats["sent"] += 1
         return 0.0
 
@@ -420,6 +436,99 @@ class Sender:
             self._enqueue(pending)
         log.info("Chat %s migrated to %s; deliveries follow", old, new_chat_id)
 
+    # --- edits --------------------------------------------------------------------------
+
+    async def _edit_loop(self) -> None:
+        while not self._stopping:
+            if await self.run_edits() < EDIT_BATCH:
+                await asyncio.sleep(EDIT_CHECK)
+
+    async def run_edits(self) -> int:
+        """Make the edits that are due (a batch of them); returns how many were looked at."""
+        due = await self.storage.deliveries.due_edits(EDIT_BATCH)
+        # A few at a time: the pacer holds each to its chat's and the global limit.
+        for start in range(0, len(due), EDIT_WORKERS):
+            if self._stopping:
+                break
+            await asyncio.gather(*(self._edit_safely(e) for e in due[start : start + EDIT_WORKERS]))
+        return len(due)
+
+    async def _edit_safely(self, edit: Edit) -> None:
+        try:
+            await self._edit(edit)
+        except Exception as exc:  # a bug must not stop the editor; never retried forever
+            log.exception("Editing push %s failed unexpectedly", edit.delivery_id)
+            await self._edit_again(edit, f"internal error: {type(exc).__name__}")
+
+    async def _edit(self, edit: Edit) -> None:
+        """Edit a sent push to name the event's outlets as they are now."""
+        if not edit.chat_active or edit.chat_mode not in PUSH_MODES:
+            return await self._end_edit(edit, "chat inactive or not in push mode")
+        if self.storage.now() - edit.sent_at > EDIT_MAX_AGE:
+            return await self._end_edit(edit, "push older than 48 hours")
+        view = (await self.storage.stories.views([edit.story_id])).get(edit.story_id)
+        if view is None:
+            return await self._end_edit(edit, "story deleted")
+        if edit.story_id in self._views:
+            self._views[edit.story_id] = view  # later pushes of the story name the outlets too
+        preview = (
+            LinkPreviewOptions(url=view.link, is_disabled=False)
+            if self.link_previews and view.link
+            else LinkPreviewOptions(is_disabled=True)
+        )
+        try:
+            await self.bot.edit_message_text(
+                render_story(view, edit.chat_timezone),
+                chat_id=edit.chat_id,
+                message_id=edit.message_id,
+                parse_mode="HTML",
+                link_preview_options=preview,
+                **self._send_options,
+            )
+        except RetryAfter as exc:
+            self.stats["rate_limited"] += 1
+            seconds = retry_seconds(exc)
+            await self.storage.deliveries.edit_later(
+                edit.delivery_id,
+                at=int(self.storage.now() + seconds),
+                error="429",
+                attempt=False,
+            )
+            return None
+        except BadRequest as exc:
+            # "message is not modified", "message to edit not found", "message can't be
+            # edited": the normal ends of an edit. Anything else a 400 says will not change.
+            quiet = any(reason in exc.message.lower() for reason in EDIT_ENDS)
+            if not quiet:
+                log.warning("Telegram refused to edit push %s: %s", edit.delivery_id, exc.message)
+            return await self._end_edit(edit, exc.message)
+        except Forbidden as exc:
+            return await self._end_edit(edit, exc.message)
+        except NetworkError as exc:  # TimedOut, connection errors, 5xx
+            return await self._edit_again(edit, f"{type(exc).__name__}: {exc.message}")
+        except TelegramError as exc:
+            return await self._end_edit(edit, f"{type(exc).__name__}: {exc.message}")
+        self.stats["edited"] += 1
+        await self.storage.deliveries.finish_edit(edit.delivery_id)
+        return None
+
+    async def _edit_again(self, edit: Edit, error: str) -> None:
+        attempts = edit.attempts + 1
+        if attempts >= EDIT_ATTEMPTS:
+            log.warning("Gave up editing push %s after %d attempts: %s", edit.delivery_id,
+                        attempts, error)  # fmt: skip
+            return await self._end_edit(edit, error)
+        delay = min(RETRY_MAX, RETRY_BASE * 2 ** (attempts - 1))
+        await self.storage.deliveries.edit_later(
+            edit.delivery_id, at=int(self.storage.now() + delay), error=error, attempt=True
+        )
+        return None
+
+    async def _end_edit(self, edit: Edit, reason: str) -> None:
+        log.debug("Edit of push %s ended: %s", edit.delivery_id, reason)
+        self.stats["edits_ended"] += 1
+        await self.storage.deliveries.finish_edit(edit.delivery_id)
+
     # --- marks --------------------------------------------------------------------------
 
     async def _flush(self) -> None:
@@ -428,7 +537,7 @@ class Sender:
             await self.storage.deliveries.mark_sent(ids)
             # Only now may the loader see these rows as not pending; until the commit they
             # stay "known", so a reload (e.g. after a migration) cannot send them again.
-            self._known.difference_update(ids)
+            self._known.difference_update(i for i, _ in ids)
 
     async def _flush_loop(self) -> None:
         while True:

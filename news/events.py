@@ -64,7 +64,7 @@ COVER = 0.30
 SHARED = 3.65
 TITLE_OVERLAP = 0.60
 SHARED_TITLES = 2.0
-CANDIDATES = 400  # at most this many earlier stories are scored for one new story
+CANDIDATES = 150  # at most this many earlier stories are scored for one new story
 
 _EXTRA_STOPWORDS = (
     "a an of to in on at by is it as or be we i my me us if so no do does did too very"
@@ -423,18 +423,20 @@ class EventIndex:
         )
 
     def _candidates(self, new: Terms) -> list[Story]:
-        """Earlier stories sharing a headline word or a name of the new one, read from the
-        rarest word up, at most CANDIDATES of them."""
+        """Earlier stories sharing a headline word or a name stem of the new one, read from
+        the rarest word up, at most CANDIDATES of them. Rule 7 needs a third of the headline's
+        weight in common, which a story sharing only the commonest words cannot reach."""
         found: dict[int, None] = {}
-        keys = sorted(new.title, key=lambda w: self._df.get(w, 0))
-        for word in keys:
+        for word in sorted(new.title, key=lambda w: self._df.get(w, 0)):
             for story_id in self._postings.get(word, ()):
                 found[story_id] = None
+                if len(found) >= CANDIDATES:
+                    break
             if len(found) >= CANDIDATES:
                 break
         if new.actions:
             # rule 8 across languages: an inflected name shares no word, only a stem
             for stem in _stems(new.names):
-                for story_id in self._stems.get(stem, ()):
+                for story_id in itertools.islice(self._stems.get(stem, ()), CANDIDATES):
                     found[story_id] = None
         return [self.stories[i] for i in found]

@@ -17,12 +17,22 @@ from news.telegram_html import escape, shorten, visible_length
 
 MAX_TITLE = 300
 MAX_READ_ALSO_TITLE = 120
+MAX_OUTLETS = 3  # outlets named under a story; the rest are counted
+MAX_OUTLET_NAME = 40
 
 
 @dataclass(frozen=True)
 class RelatedLink:
     title: str
     link: str
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """Another outlet's story of the same event: its source's name and link."""
+
+    name: str
+    link: str | None
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,7 @@ class StoryView:
     brands: tuple[str, ...] = ()  # brand keys the story is about, shown as hashtags
     # None: never computed (usecases.related decides whether to); () when there is none.
     read_also: tuple[RelatedLink, ...] | None = ()
+    also: tuple[Outlet, ...] = ()  # the event's other outlets, first seen first
 
 
 def _headline(view: StoryView) -> str:
@@ -48,6 +59,8 @@ def _headline(view: StoryView) -> str:
 def render_story(view: StoryView, timezone: str = "UTC", limit: int = MAX_MESSAGE) -> str:
     meta = " · ".join(p for p in (view.source, format_time(view.published_at, timezone)) if p)
     head = [_headline(view), f"<i>{escape(meta)}</i>"]
+    if view.also:
+        head.append(_also(view.also))
     tail: list[str] = []
     if view.brands:
         tail.append(" ".join(f"#{b}" for b in view.brands))
@@ -62,10 +75,23 @@ def render_story(view: StoryView, timezone: str = "UTC", limit: int = MAX_MESSAG
     return "\n".join(body)
 
 
+def _also(outlets: tuple[Outlet, ...]) -> str:
+    """"Also: The Verge · Engadget · +3": the first MAX_OUTLETS by name (linked), then a count."""
+    shown = []
+    for outlet in outlets[:MAX_OUTLETS]:
+        name = escape(shorten(outlet.name, MAX_OUTLET_NAME))
+        shown.append(f'<a href="{escape(outlet.link)}">{name}</a>' if outlet.link else name)
+    if len(outlets) > MAX_OUTLETS:
+        shown.append(replies.more_outlets(len(outlets) - MAX_OUTLETS))
+    return f"{replies.ALSO} " + " · ".join(shown)
+
+
 def render_plain(view: StoryView, timezone: str = "UTC") -> str:
     """The fallback when Telegram refused the HTML: the same content, no markup at all."""
     meta = " · ".join(p for p in (view.source, format_time(view.published_at, timezone)) if p)
     lines = [view.title, *([view.link] if view.link else []), meta]
+    if view.also:
+        lines.append(f"{replies.ALSO} " + " · ".join(o.name for o in view.also))
     if view.summary:
         lines += ["", view.summary]
     return shorten("\n".join(lines), MAX_MESSAGE)

@@ -19,6 +19,12 @@ from news.models import Chat, DeliveryMode, Source, SourceStatus, Subscription, 
 from news.telegram_html import escape, pack, quoted, shorten, visible_length
 
 READ_ALSO = "Read also:"  # above the related links under a story
+ALSO = "Also:"  # before the other outlets that reported the same event
+
+
+def more_outlets(n: int) -> str:
+    """After the outlets a push names: how many more carried the event."""
+    return f"+{n}"
 UNTITLED = "(untitled)"  # a story whose feed gave it no headline
 
 

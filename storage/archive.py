@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from news.related import (
@@ -24,7 +25,7 @@ from news.related import (
     search_query,
 )
 from news.render import RelatedLink
-from storage.sql import about_brands, brand_list, chunked, marks
+from storage.sql import about_brands, brand_list, chunked, first_source, marks
 
 if TYPE_CHECKING:
     from storage.database import Storage
@@ -356,3 +357,40 @@ class Archive:
                 async for story_id, title, link in c:
                     found.setdefault(story_id, []).append(RelatedLink(title, link))
         return {k: tuple(v) for k, v in found.items()}
+
+    async def events(self, *, since: int, min_sources: int = 2) -> list[dict]:
+        """Events (clusters) first seen since `since` that several sources reported, newest
+        first: id, size (sources), first_seen (ISO UTC) and their stories (source, title,
+        link, published), first seen first. A pure read (`newsbot clusters`)."""
+        rows = await self._s.conn.execute_fetchall(
+            f"""
+            SELECT s.cluster_id, s.id, s.title, s.link, s.published_at, s.first_seen_at,
+                   {first_source("s.id")} AS source
+            FROM stories AS s
+            WHERE s.cluster_id IN (
+                SELECT h.id FROM stories AS h WHERE h.first_seen_at >= ? AND h.id = h.cluster_id
+                  AND (SELECT count(*) FROM stories AS m WHERE m.cluster_id = h.id) >= ?)
+            ORDER BY s.cluster_id, s.first_seen_at, s.id
+            """,
+            (since, min_sources),
+        )
+        events: dict[int, dict] = {}
+        for r in rows:
+            event = events.setdefault(
+                r["cluster_id"],
+                {"id": r["cluster_id"], "first_seen": _iso(r["first_seen_at"]), "stories": []},
+            )
+            event["stories"].append(
+                {"source": r["source"], "title": r["title"], "link": r["link"],
+                 "published": _iso(r["published_at"])}
+            )  # fmt: skip
+        found = []
+        for event in events.values():
+            event["size"] = len({s["source"] for s in event["stories"]})
+            if event["size"] >= min_sources:
+                found.append(event)
+        return sorted(found, key=lambda e: e["first_seen"], reverse=True)
+
+
+def _iso(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")

@@ -7,8 +7,14 @@
   Written by `enqueue_digest` inside the transaction that moves the chat's digest schedule
   on; UNIQUE (chat_id, digest_at, part) means one occurrence can never be queued twice.
 
-The sender (bot.sender) reads pending rows in id order and marks each sent, retried, failed,
-or skipped (the chat blocked the bot).
+The sender (bot.sender) reads pending rows in id order and marks each sent (with the id of
+the Telegram message it became), retried, failed, or skipped (the chat blocked the bot).
+
+Edits (table `edits`): when a story joins an event (news.events) whose push a chat already
+got, `queue_edits` asks for that push to be edited to list the new outlet. One row per push:
+a row already waiting takes the next outlets along (it is due EDIT_DELAY after the first
+one), so a burst of outlets is one edit. Only pushes sent in the last EDIT_MAX_AGE are
+edited. The sender deletes the row once the edit is made or ends (`finish_edit`).
 """
 
 from __future__ import annotations
@@ -24,6 +30,25 @@ if TYPE_CHECKING:
     import aiosqlite
 
     from storage.database import Storage
+
+
+EDIT_DELAY = 600  # seconds an edit waits for more outlets of the event
+EDIT_MAX_AGE = 48 * 3600  # older pushes are left as they are (Telegram's limit for deletes)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A sent push to edit, with its chat as the pending row found it."""
+
+    delivery_id: int
+    chat_id: int
+    story_id: int
+    message_id: int
+    sent_at: int
+    attempts: int
+    chat_active: bool
+    chat_mode: DeliveryMode
+    chat_timezone: str
 
 
 @dataclass(frozen=True)
@@ -82,6 +107,25 @@ async def enqueue(
         ON CONFLICT (chat_id, cluster_id) DO NOTHING
         """,
         (story_id, cluster_id, now, now, *sorted(PUSH_MODES), *params),
+    )
+    return max(cursor.rowcount, 0)
+
+
+async def queue_edits(db: aiosqlite.Connection, cluster_ids: Iterable[int], *, now: int) -> int:
+    """Ask for the sent pushes of these events to be edited (see the module docstring). Runs
+    inside the caller's transaction; returns how many edits were added."""
+    clusters = sorted(set(cluster_ids))
+    if not clusters:
+        return 0
+    cursor = await db.execute(
+        f"""
+        INSERT INTO edits (delivery_id, due_at, created_at)
+        SELECT d.id, ?, ? FROM deliveries AS d
+        WHERE d.kind = 'story' AND d.cluster_id IN ({marks(len(clusters))})
+          AND d.status = 'sent' AND d.message_id IS NOT NULL AND d.sent_at >= ?
+        ON CONFLICT (delivery_id) DO NOTHING
+        """,
+        (now + EDIT_DELAY, now, *clusters, now - EDIT_MAX_AGE),
     )
     return max(cursor.rowcount, 0)
 
@@ -158,14 +202,61 @@ class DeliveryStore:
                 (reason[:300], delivery_id),
             )
 
-    async def mark_sent(self, ids: Iterable[int]) -> None:
+    async def mark_sent(self, sent: Iterable[tuple[int, int | None]]) -> None:
+        """(delivery id, Telegram message id) pairs."""
         now = self._s.now()
         async with self._s.transaction() as db:
             await db.executemany(
                 "UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
-                " error = NULL WHERE id = ?",
-                [(now, i) for i in ids],
+                " error = NULL, message_id = ? WHERE id = ?",
+                [(now, message_id, i) for i, message_id in sent],
             )
+
+    async def due_edits(self, limit: int = 500) -> list[Edit]:
+        """Committed edits that are due, oldest first."""
+        async with self._s.committed() as db:
+            rows = await db.execute_fetchall(
+                """
+                SELECT e.delivery_id, e.attempts, d.chat_id, d.story_id, d.message_id,
+                       d.sent_at, coalesce(c.active, 0) AS active,
+                       coalesce(c.mode, 'off') AS mode, coalesce(c.timezone, 'UTC') AS timezone
+                FROM edits AS e JOIN deliveries AS d ON d.id = e.delivery_id
+                LEFT JOIN chats AS c ON c.id = d.chat_id
+                WHERE e.due_at <= ? ORDER BY e.due_at, e.delivery_id LIMIT ?
+                """,
+                (self._s.now(), limit),
+            )
+        return [
+            Edit(
+                delivery_id=r["delivery_id"],
+                chat_id=r["chat_id"],
+                story_id=r["story_id"],
+                message_id=r["message_id"],
+                sent_at=r["sent_at"] or 0,
+                attempts=r["attempts"],
+                chat_active=bool(r["active"]),
+                chat_mode=DeliveryMode(r["mode"]),
+                chat_timezone=r["timezone"],
+            )
+            for r in rows
+        ]
+
+    async def edit_later(self, delivery_id: int, *, at: int, error: str, attempt: bool) -> None:
+        async with self._s.transaction() as db:
+            await db.execute(
+                "UPDATE edits SET due_at = ?, error = ?, attempts = attempts + ? "
+                " WHERE delivery_id = ?",
+                (at, error[:300], int(attempt), delivery_id),
+            )
+
+    async def finish_edit(self, delivery_id: int) -> None:
+        async with self._s.transaction() as db:
+            await db.execute("DELETE FROM edits WHERE delivery_id = ?", (delivery_id,))
+
+    async def pending_edits(self) -> int:
+        async with self._s.conn.execute("SELECT count(*) FROM edits") as c:
+            row = await c.fetchone()
+        return int(row[0]) if row else 0
 
     async def retry_later(self, delivery_id: int, *, at: int, error: str) -> None:
         async with self._s.transaction() as db:

@@ -242,4 +242,24 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX story_keywords_by_story ON story_keywords (story_id);
         """,
     ),
+    (
+        7,
+        """
+        -- The Telegram message a push was sent as: a later outlet of the same event edits it.
+        ALTER TABLE deliveries ADD COLUMN message_id INTEGER;
+        -- "Which chats were pushed this event?", asked when a story joins one.
+        CREATE INDEX deliveries_by_cluster ON deliveries (cluster_id) WHERE kind = 'story';
+
+        -- Edits waiting to be made to a sent push (one per push at a time: later outlets of
+        -- the event ride along); the row is deleted once the edit is made or given up.
+        CREATE TABLE edits (
+            delivery_id INTEGER PRIMARY KEY REFERENCES deliveries (id) ON DELETE CASCADE,
+            due_at      INTEGER NOT NULL,
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            error       TEXT,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE INDEX edits_due ON edits (due_at);
+        """,
+    ),
 ]

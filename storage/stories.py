@@ -12,7 +12,9 @@ with a handful of set-based lookups, not a round trip per entry per question:
    last window's stories, brought up to date inside this transaction (the rows committed
    since it last looked, by id), so two sources' stories of one event, stored one poll after
    the other, always see each other; the decision is news.events', storage only asks.
-4. A new story's tags are stored (story_brands: about and mentions; story_keywords: the
+4. A story that joined an event asks for the pushes of that event already sent to be
+   edited to name its outlet (storage.deliveries.queue_edits).
+5. A new story's tags are stored (story_brands: about and mentions; story_keywords: the
    followed keywords it names), and a pushable one is queued in the outbox
    (storage.deliveries.enqueue) for the chats that follow its brands or keywords.
 Only the lookups that must be atomic with the inserts run here; summaries and matching ran
@@ -22,15 +24,15 @@ before the transaction, outside the write lock.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from news.events import LEAD, WINDOW, EventIndex, Story, Terms, terms
 from news.ingest import Incoming, Tags
 from news.models import StoryDraft
-from news.render import StoryView
-from storage.deliveries import enqueue
+from news.render import Outlet, StoryView
+from storage.deliveries import enqueue, queue_edits
 from storage.sql import about_brands, brand_list, chunked, first_source, marks
 
 if TYPE_CHECKING:
@@ -55,6 +57,7 @@ class StoreResult:
     updated: int = 0  # known stories whose content changed
     queued: int = 0  # push deliveries enqueued
     joined: list[tuple[int, int]] = field(default_factory=list)  # (story, event) it joined
+    edits: int = 0  # sent pushes of those events queued for an edit
 
 
 async def _lookup(
@@ -144,7 +147,7 @@ class StoryStore:
     async def store(
         self, source_id: int, incoming: Sequence[Incoming], *, backlog: bool
     ) -> StoreResult:
-        """Persist a poll's prepared entries in one transaction (rules 1-4 above)."""
+        """Persist a poll's prepared entries in one transaction (rules 1-5 above)."""
         result = StoreResult()
         if not incoming:
             return result
@@ -188,6 +191,8 @@ class StoryStore:
                 " first_seen_at) VALUES (?, ?, ?, ?, ?)",
                 links,
             )
+            if result.joined:
+                result.edits = await queue_edits(db, [c for _, c in result.joined], now=now)
         return result
 
     async def _new_story(
@@ -199,7 +204,7 @@ class StoryStore:
         now: int,
         result: StoreResult,
     ) -> int:
-        """Rules 3 and 4 for one new story; returns its id."""
+        """Rules 3 and 5 for one new story; returns its id."""
         draft = item.draft
         story_terms = terms(draft.title, draft.text)
         match = self._events.match(
@@ -305,7 +310,8 @@ class StoryStore:
     ) -> dict[int, StoryView]:
         """What rendering needs, for several stories at once: the story, its summary, the name
         of the source that carried it first, the brands it is about, and (unless `related` is
-        false, as for /search's compact list) its stored read-also links. A pure read: a story
+        false, as for /search's compact list) its stored read-also links, and the other
+        outlets that carried its event (`also`). A pure read: a story
         whose read-also was never computed has `read_also=None` (usecases.related decides
         whether to compute it)."""
         read_also = await self._s.archive.read_also(story_ids) if related else {}
@@ -313,23 +319,50 @@ class StoryStore:
         for chunk in chunked(list(story_ids)):
             async with self._s.conn.execute(
                 f"""
-                SELECT st.id, st.title, st.link, st.summary, st.published_at, st.related_at,
-                       {first_source("st.id")} AS source, {about_brands("st.id")} AS brands
+                SELECT st.id, st.cluster_id, st.title, st.link, st.summary, st.published_at,
+                       st.related_at, {first_source("st.id")} AS source,
+                       {about_brands("st.id")} AS brands
                 FROM stories AS st WHERE st.id IN ({marks(len(chunk))})
                 """,
                 chunk,
             ) as c:
+                rows = await c.fetchall()
+            outlets = await self.outlets({row["cluster_id"] for row in rows})
+            for row in rows:
+                computed = related and row["related_at"] is not None
+                found[row["id"]] = StoryView(
+                    id=row["id"],
+                    title=row["title"],
+                    link=row["link"],
+                    source=row["source"],
+                    published_at=row["published_at"],
+                    summary=row["summary"],
+                    brands=brand_list(row["brands"]),
+                    read_also=read_also.get(row["id"], ()) if computed else None,
+                    also=tuple(
+                        outlet
+                        for story_id, outlet in outlets.get(row["cluster_id"], ())
+                        if story_id != row["id"] and outlet.name != row["source"]
+                    ),
+                )
+        return found
+
+    async def outlets(self, clusters: Iterable[int]) -> dict[int, list[tuple[int, Outlet]]]:
+        """cluster id -> its stories as (story id, Outlet), first seen first."""
+        found: dict[int, list[tuple[int, Outlet]]] = {}
+        ids = sorted(set(clusters))
+        for chunk in chunked(ids):
+            async with self._s.conn.execute(
+                f"""
+                SELECT st.cluster_id, st.id, st.link, {first_source("st.id")} AS source
+                FROM stories AS st WHERE st.cluster_id IN ({marks(len(chunk))})
+                ORDER BY st.first_seen_at, st.id
+                """,
+                chunk,
+            ) as c:
                 async for row in c:
-                    computed = related and row["related_at"] is not None
-                    found[row["id"]] = StoryView(
-                        id=row["id"],
-                        title=row["title"],
-                        link=row["link"],
-                        source=row["source"],
-                        published_at=row["published_at"],
-                        summary=row["summary"],
-                        brands=brand_list(row["brands"]),
-                        read_also=read_also.get(row["id"], ()) if computed else None,
+                    found.setdefault(row["cluster_id"], []).append(
+                        (row["id"], Outlet(row["source"] or "", row["link"]))
                     )
         return found
 

@@ -232,6 +232,7 @@ async def test_cli_latest_and_search_json(archive_settings, tmp_path):
         "mentions",
         "summary",
         "read_also",
+        "sources",  # the event's outlets (news.events)
     }
     assert records[0]["brands"] == ["xiaomi"] and records[0]["published"].endswith("Z")
     assert records[0]["summary"].startswith("Xiaomi reported higher quarterly revenue.")

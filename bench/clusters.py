@@ -1,0 +1,115 @@
+"""Benchmark of news.events: quality on the labelled window, and the cost of one decision.
+
+    python bench/clusters.py [--window 40000]
+
+Quality: the 405 stories of ../shared/corpus/clusters (12 outlets, 48 h) read through the
+bot's parser and matcher, clustered online in time order, scored as the window's score.py
+scores, next to what the bot did before (identical normalized headlines). Cost: the time of
+`EventIndex.match` for a new story against an index holding WINDOW stories (the index holds
+only the last 48 h, so the archive's size does not enter: a 1,000,000-story archive with
+20,000 stories a day holds 40,000 in its window), built from the corpus stories with their
+words shuffled across copies, and the time to add one story.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from news.events import EventIndex, Story, terms  # noqa: E402
+from tests.event_window import (  # noqa: E402
+    DAY_TWO,
+    cluster_online,
+    score,
+    title_baseline,
+    window_stories,
+)
+
+
+def quality() -> None:
+    stories = window_stories()
+    start = time.perf_counter()
+    ours, matches = cluster_online(stories)
+    elapsed = time.perf_counter() - start
+    print("| method | P | R | F1 | P / R without ambiguous | pushes per multi-outlet event |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, clusters in (("identical headline (before)", title_baseline(stories)),
+                           ("news.events", ours)):  # fmt: skip
+        s = score(stories, clusters)
+        a = score(stories, clusters, skip_ambiguous=True)
+        p = "n/a" if s.precision != s.precision else f"{s.precision:.3f}"
+        pa = "n/a" if a.precision != a.precision else f"{a.precision:.3f}"
+        print(f"| {name} | {p} | {s.recall:.3f} | {s.f1:.3f} | {pa} / {a.recall:.3f} |"
+              f" {s.pushes_per_event:.2f} ({s.swallowed} swallowed) |")  # fmt: skip
+    for label, day in (("day 1", lambda s: s.published_at < DAY_TWO),
+                       ("day 2", lambda s: s.published_at >= DAY_TWO)):  # fmt: skip
+        s = score(stories, ours, only=day)
+        print(f"\n{label}: P {s.precision:.3f} R {s.recall:.3f}", end="")
+    rules: dict[str, int] = {}
+    for m in matches:
+        if m:
+            rules[m.rule] = rules.get(m.rule, 0) + 1
+    print(f"\n\njoins by rule: {rules}; {elapsed * 1000 / len(stories):.2f} ms per story")
+    for merge in score(stories, ours).wrong_merges:
+        print("wrong merge: " + " || ".join(f"{s.outlet}: {s.title}" for s in merge))
+
+
+def cost(window: int, rounds: int) -> None:
+    stories = window_stories()
+    rng = random.Random(20261201)
+    base = [terms(s.title, s.text) for s in stories]
+    vocab = sorted({w for t in base for w in t.title | t.lead})
+    index = EventIndex(window=10**9)
+    built = time.perf_counter()
+    for n in range(window):
+        t = base[n % len(base)]
+        # a copy with a third of its words replaced, so copies are not identical
+        swap = {w: rng.choice(vocab) for w in t.title | t.lead if rng.random() < 0.33}
+        t = type(t)(**{**t.__dict__, "title": frozenset(swap.get(w, w) for w in t.title),
+                       "lead": frozenset(swap.get(w, w) for w in t.lead)})  # fmt: skip
+        index.add(Story(n + 1, n + 1, n % 500, 1_000_000 + n, frozenset(), t))
+    built = time.perf_counter() - built
+    times = []
+    for r in range(rounds):
+        new = base[r % len(base)]
+        start = time.perf_counter()
+        index.match(new, source_id=10_000, published_at=1_000_000 + window)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p95 = times[int(len(times) * 0.95)]
+    print(f"| {window:,} | {statistics.median(times):.2f} | {p95:.2f} | {times[-1]:.2f} |"
+          f" {built * 1e6 / window:.0f} µs |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--window", type=int, action="append")
+    parser.add_argument("--rounds", type=int, default=400)
+    args = parser.parse_args()
+    print(f"{datetime.date.today()} · {platform.processor() or platform.machine()} ·"
+          f" {os.cpu_count()} cores · load {os.getloadavg()[0]:.2f} · Python"
+          f" {platform.python_version()}\n")  # fmt: skip
+    try:
+        quality()
+    except FileNotFoundError as exc:
+        print(f"quality skipped: {exc}")
+        return
+    print("\n| stories in the index | match median ms | p95 ms | max ms | add per story |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    for window in args.window or [1_000, 10_000, 40_000]:
+        cost(window, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
