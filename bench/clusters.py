@@ -88,8 +88,10 @@ def cost(window: int, rounds: int) -> None:
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
     p95 = times[int(len(times) * 0.95)]
-    print(f"| {window:,} | {statistics.median(times):.2f} | {p95:.2f} | {times[-1]:.2f} |"
-          f" {built * 1e6 / window:.0f} µs |")
+    print(
+        f"| {window:,} | {statistics.median(times):.2f} | {p95:.2f} | {times[-1]:.2f} |"
+        f" {built * 1e6 / window:.0f} µs |"
+    )
 
 
 def main() -> None:

@@ -51,7 +51,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from news.related import _STOPWORDS
+from news.related import STOPWORDS as _RELATED_STOPWORDS
 
 WINDOW = 48 * 3600  # seconds; same-event coverage in the labelled window came within ~30 h
 LEAD = 600  # characters of text compared
@@ -72,7 +72,7 @@ _EXTRA_STOPWORDS = (
     " report reportedly official officially update updates adds gets getting coming comes"
     " available announces announced launches launched reveals unveils"
 )
-STOPWORDS = frozenset(_STOPWORDS | set(_EXTRA_STOPWORDS.split()))
+STOPWORDS = frozenset(_RELATED_STOPWORDS | set(_EXTRA_STOPWORDS.split()))
 
 _WORD = re.compile(r"[\w$][\w.$+'-]*\w|\w", re.UNICODE)
 _VERSION = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)*(?![\w.])")

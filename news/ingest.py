@@ -6,8 +6,9 @@ then hands them here; what comes back is stored in one transaction. In order:
    dropped before any work, neither summarized nor matched.
 2. An entry stored for this source with another content hash is an edit: summarized again
    (its words changed); its tags and pushes stay as they were.
-3. Every other entry is new: summarized (news.summary) and tagged (news.matching: brands it
-   is about, brands it mentions, followed keywords it names).
+3. Every other entry is new: summarized (news.summary), tagged (news.matching: brands it
+   is about, brands it mentions, followed keywords it names) and given the terms its event
+   is decided by (news.events.terms), so the store's transaction only compares.
 4. A new story is pushable unless it belongs to the source's backlog (the first successful
    poll of a source: stored and searchable, never pushed) or was published before
    `push_since` (NEWSBOT_PUSH_MAX_AGE): yesterday's news is not a notification.
@@ -22,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from news.events import Terms, terms
 from news.models import StoryDraft
 from news.summary import summarize
 
@@ -45,6 +47,7 @@ class Incoming:
     tags: Tags | None = None  # None for an edit, or when nothing tags stories (a CLI poll)
     pushable: bool = False
     edit: bool = False  # rule 2: the source had this entry with other content
+    event: Terms | None = None  # rule 3: what news.events compares (None for an edit)
 
 
 def is_pushable(draft: StoryDraft, *, backlog: bool, push_since: int) -> bool:
@@ -76,6 +79,7 @@ def prepare(
             Incoming(
                 draft,
                 tags=tag(draft) if tag is not None else None,
+                event=terms(draft.title, draft.text),
                 pushable=is_pushable(draft, backlog=backlog, push_since=push_since),
             )
         )

@@ -45,7 +45,7 @@ _STOPWORD_TEXT = (
     # French
     " les des une pour avec dans sur par est sont qui que pas plus ses aux été"
 )
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())  # also the base of news.events' list
 
 
 def words(text: str) -> list[str]:
@@ -70,7 +70,7 @@ def related_terms(title: str, text: str) -> list[str]:
     """Headline words first, then lead words: the story's distinctive vocabulary."""
     terms: list[str] = []
     for word in words(title) + words(text[:LEAD]):
-        if len(word) < 3 or word.isdigit() or word in _STOPWORDS or word in terms:
+        if len(word) < 3 or word.isdigit() or word in STOPWORDS or word in terms:
             continue
         terms.append(word)
         if len(terms) == MAX_QUERY_TERMS:

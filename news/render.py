@@ -76,7 +76,7 @@ def render_story(view: StoryView, timezone: str = "UTC", limit: int = MAX_MESSAG
 
 
 def _also(outlets: tuple[Outlet, ...]) -> str:
-    """"Also: The Verge · Engadget · +3": the first MAX_OUTLETS by name (linked), then a count."""
+    """ "Also: The Verge · Engadget · +3": the first MAX_OUTLETS by name (linked), then a count."""
     shown = []
     for outlet in outlets[:MAX_OUTLETS]:
         name = escape(shorten(outlet.name, MAX_OUTLET_NAME))

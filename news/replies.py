@@ -25,6 +25,8 @@ ALSO = "Also:"  # before the other outlets that reported the same event
 def more_outlets(n: int) -> str:
     """After the outlets a push names: how many more carried the event."""
     return f"+{n}"
+
+
 UNTITLED = "(untitled)"  # a story whose feed gave it no headline
 
 

@@ -206,7 +206,7 @@ class StoryStore:
     ) -> int:
         """Rules 3 and 5 for one new story; returns its id."""
         draft = item.draft
-        story_terms = terms(draft.title, draft.text)
+        story_terms = item.event or terms(draft.title, draft.text)  # prepared outside the lock
         match = self._events.match(
             story_terms,
             source_id=source_id,

@@ -4,10 +4,12 @@ The fake Bot API enforces Telegram's limits, edits included."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot import cli
 from tests.fakes.feed_server import rss
 from tests.harness import poll_now, running_bot, with_desks
 
@@ -95,12 +97,17 @@ async def test_latest_lists_an_event_once_with_its_other_outlets(bot, telegram, 
     assert "Also:" in reply.plain_text
 
 
-async def test_an_edit_that_changes_nothing_or_finds_no_message_ends_quietly(bot, telegram, feeds):
+async def pushed_then_reported_again(bot, feeds) -> None:
+    """ALICE got Desk 0's push of the event; Desk 1 then reported it (an edit is waiting)."""
     await bot.ask("/subscribe apple", chat_id=ALICE)
-    feeds.feed("/d0.xml", rss("Desk 0", [item(1, HEADLINES[0], desk=0)]))
-    await poll_now(bot)
-    feeds.feed("/d1.xml", rss("Desk 1", [item(1, HEADLINES[1], desk=1)]))
-    await poll_now(bot)
+    for desk in (0, 1):
+        feeds.feed(f"/d{desk}.xml", rss(f"Desk {desk}", [item(1, HEADLINES[desk], desk=desk)]))
+        await poll_now(bot)
+    assert await bot.runtime.storage.deliveries.pending_edits() == 1
+
+
+async def test_an_edit_that_finds_no_message_ends_quietly(bot, telegram, feeds):
+    await pushed_then_reported_again(bot, feeds)
     telegram.fail_next(
         "editMessageText", status=400, description="Bad Request: message to edit not found"
     )
@@ -109,14 +116,11 @@ async def test_an_edit_that_changes_nothing_or_finds_no_message_ends_quietly(bot
 
 
 async def test_a_5xx_on_an_edit_is_retried_a_few_times_then_given_up(bot, telegram, feeds):
-    await bot.ask("/subscribe apple", chat_id=ALICE)
-    feeds.feed("/d0.xml", rss("Desk 0", [item(1, HEADLINES[0], desk=0)]))
-    await poll_now(bot)
-    feeds.feed("/d1.xml", rss("Desk 1", [item(1, HEADLINES[1], desk=1)]))
-    await poll_now(bot)
-    for _ in range(5):
+    await pushed_then_reported_again(bot, feeds)
+    for attempt in range(1, 6):
         telegram.fail_next("editMessageText", status=502, description="Bad Gateway")
         await make_due_edits(bot)
+        assert await bot.runtime.storage.deliveries.pending_edits() == (attempt < 5)
     assert await bot.runtime.storage.deliveries.pending_edits() == 0
     assert telegram.edits == []
 
@@ -124,8 +128,6 @@ async def test_a_5xx_on_an_edit_is_retried_a_few_times_then_given_up(bot, telegr
 async def test_operators_list_multi_source_events_and_json_names_every_outlet(
     bot, telegram, feeds, desks, capsys
 ):
-    from bot import cli
-
     for desk in range(2):
         feeds.feed(f"/d{desk}.xml", rss(f"Desk {desk}", [item(1, HEADLINES[desk], desk=desk)]))
         await poll_now(bot)
@@ -136,8 +138,6 @@ async def test_operators_list_multi_source_events_and_json_names_every_outlet(
     assert [s["title"] for s in event["stories"]] == list(HEADLINES[:2])
     ids = [s.id for s in (await bot.runtime.storage.stories.views([event["id"]])).values()]
     await cli.story_report(bot.runtime.storage, ids, as_json=True)
-    import json
-
     (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [s["source"] for s in record["sources"]] == ["Desk 0", "Desk 1"]
     assert record["sources"][1]["link"] == "https://desk1.example.test/1"
