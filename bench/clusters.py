@@ -65,6 +65,40 @@ def quality() -> None:
         print("wrong merge: " + " || ".join(f"{s.outlet}: {s.title}" for s in merge))
 
 
+def replayed() -> None:
+    """The window through the running bot (tests/event_replay.py), one chat per brand."""
+    import asyncio
+    import tempfile
+
+    from bot.settings import Secret, Settings
+    from tests.event_replay import replay
+    from tests.fakes.telegram_api import TOKEN, FakeTelegram
+
+    async def run():
+        telegram = FakeTelegram(enforce_rate_limits=False)
+        await telegram.start()
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                settings = Settings(token=Secret(TOKEN), api_url=telegram.api_url,
+                                    database=Path(folder) / "bench.sqlite3", timezone="UTC")  # fmt: skip
+                started = time.perf_counter()
+                result = await replay(Path(folder), settings, telegram)
+                return result, time.perf_counter() - started
+        finally:
+            await telegram.stop()
+
+    result, elapsed = asyncio.run(run())
+    pushes = sum(len(links) for links in result.pushes.values())
+    wrong = [(link, other) for link, others in result.also_links() for other in others
+             if result.gold.get(link) != result.gold.get(other)]  # fmt: skip
+    print(f"\nreplay through the bot ({len(result.brands)} chats, 14 snapshots, {elapsed:.0f} s):"
+          f" {result.pushes_per_event():.2f} pushes per chat per multi-outlet event,"
+          f" {pushes} pushes, {sum(result.edits.values())} edits of {len(result.edits)} pushes,"
+          f" {result.refused_edits} refused, {len(wrong)} outlets shown under another event")  # fmt: skip
+    for link, other in wrong:
+        print(f"  shown under {link}: {other}")
+
+
 def cost(window: int, rounds: int) -> None:
     stories = window_stories()
     rng = random.Random(20261201)
@@ -94,6 +128,36 @@ def cost(window: int, rounds: int) -> None:
     )
 
 
+def cost_generated(window: int, rounds: int) -> None:
+    """The same decision against an index of the archive generator's stories (bench/latest.py:
+    real headline and sentence shapes, a Zipf vocabulary, brands, same-headline clusters), the
+    new stories being the labelled window's real ones."""
+    from bench.latest import Generator
+
+    generator = Generator(window, 500, 2_000_000_000)
+    rows, _, _ = generator.batch(1, window)
+    index = EventIndex(window=10**9)
+    built = time.perf_counter()
+    for story_id, cluster, _link, title, _key, text, *_rest in rows:
+        index.add(Story(story_id, cluster, story_id % 500, 1_000_000, frozenset(),
+                        terms(title, text)))  # fmt: skip
+    built = time.perf_counter() - built
+    stories = window_stories()
+    times = []
+    for r in range(rounds):
+        s = stories[r % len(stories)]
+        new = terms(s.title, s.text)
+        start = time.perf_counter()
+        index.match(new, source_id=10_000, published_at=1_000_000)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p95 = times[int(len(times) * 0.95)]
+    print(
+        f"| {window:,} (generated) | {statistics.median(times):.2f} | {p95:.2f} |"
+        f" {times[-1]:.2f} | {built * 1e6 / window:.0f} µs |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--window", type=int, action="append")
@@ -107,10 +171,13 @@ def main() -> None:
     except FileNotFoundError as exc:
         print(f"quality skipped: {exc}")
         return
+    replayed()
     print("\n| stories in the index | match median ms | p95 ms | max ms | add per story |")
     print("| ---: | ---: | ---: | ---: | ---: |")
     for window in args.window or [1_000, 10_000, 40_000]:
         cost(window, args.rounds)
+    for window in args.window or [1_000, 10_000, 40_000]:
+        cost_generated(window, args.rounds)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@
    second (goal >= 500/s), CPU per message, peak memory.
 3. With the real limits on (the fake enforcing Telegram's documented limits): a 3,000-chat
    fan-out, the rate achieved against 30 msg/s (goal >= 95%) and the 429s drawn (goal 0).
+4. Edits (issue 11): the same 3,000 chats get one event's push, then four more outlets report
+   it within ten minutes; the pushes are edited to name them. Edits per chat (goal at most
+   one), the 429s drawn (goal 0), the time the edits took.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ class XiaomiTags:
 
 
 def _fake_process(enforce: bool, port_out, stop) -> None:
+    from collections import Counter
+
     from tests.fakes.telegram_api import FakeTelegram
 
     async def main() -> None:
@@ -54,12 +59,18 @@ def _fake_process(enforce: bool, port_out, stop) -> None:
         port_out.put(fake.api_url)
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, stop.wait)
+        edits = Counter(c.params.get("chat_id") for c in fake.edits)
+        port_out.put({"edits": sum(edits.values()), "edited_chats": len(edits),
+                      "most_edits": max(edits.values(), default=0),
+                      "rate_limited": fake.rate_limited, "violations": len(fake.violations)})  # fmt: skip
         await fake.stop()
 
     asyncio.run(main())
 
 
-async def populate(storage: Storage, chats: int, first_id: int = 10_000_000) -> None:
+async def populate(
+    storage: Storage, chats: int, first_id: int = 10_000_000, sources: int = 1
+) -> None:
     now = storage.now()
     async with storage.transaction() as db:
         await db.executemany(
@@ -72,17 +83,27 @@ async def populate(storage: Storage, chats: int, first_id: int = 10_000_000) -> 
             " VALUES (?, 'brand', 'xiaomi', 'Xiaomi', ?)",
             [(first_id + i, now) for i in range(chats)],
         )
-        await db.execute(
-            "INSERT INTO sources (url, title, origin, added_at) VALUES ('https://x.test/f', 'Desk', 'cli', 0)"
+        await db.executemany(
+            "INSERT INTO sources (url, title, origin, added_at) VALUES (?, ?, 'cli', 0)",
+            [(f"https://x{n}.test/f", f"Desk {n}") for n in range(1, sources + 1)],
         )
 
 
-def draft(now: int) -> StoryDraft:
+OUTLETS = (
+    "Xiaomi opens a research centre in Dubai",
+    "Xiaomi's new Dubai research centre opens with 300 engineers",
+    "Xiaomi opens Dubai research centre, will employ 300 engineers",
+    "Xiaomi research centre in Dubai opens its doors",
+    "Xiaomi opens research centre in Dubai with 300 engineers",
+)
+
+
+def draft(now: int, outlet: int = 0) -> StoryDraft:
     return StoryDraft(
-        identity="guid:bench-1",
-        link="https://news.example.test/xiaomi-dubai",
-        title="Xiaomi opens a research centre in Dubai",
-        title_key="xiaomi opens a research centre in dubai",
+        identity=f"guid:bench-{outlet}",
+        link=f"https://news{outlet}.example.test/xiaomi-dubai",
+        title=OUTLETS[outlet],
+        title_key=OUTLETS[outlet].casefold(),
         text="Xiaomi opened a research centre in Dubai on Monday. It will employ 300 engineers.",
         author=None,
         image_url=None,
@@ -136,6 +157,7 @@ async def run(chats: int, enforce: bool, profile: str | None = None, **sender_op
     finally:
         stop.set()
         fake.join(10)
+    port_out.get(timeout=30)  # the fake's counts
     return {
         "chats": chats,
         "enqueue": enqueue,
@@ -145,6 +167,61 @@ async def run(chats: int, enforce: bool, profile: str | None = None, **sender_op
         "sent": counts.get("sent", 0),
         "rate_limited": sender.stats["rate_limited"],
     }
+
+
+class BenchClock:
+    def __init__(self) -> None:
+        self.now = time.time() - 3600  # behind the real clock: see tests/clock.py
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def run_edits(chats: int) -> dict:
+    """Scenario 4, real limits on."""
+    ctx = multiprocessing.get_context("spawn")
+    port_out, stop = ctx.Queue(), ctx.Event()
+    fake = ctx.Process(target=_fake_process, args=(True, port_out, stop), daemon=True)
+    fake.start()
+    api_url = port_out.get(timeout=30)
+    clock = BenchClock()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            storage = await Storage.open(Path(tmp) / "bench.sqlite3", clock=clock)
+            await populate(storage, chats, sources=len(OUTLETS))
+            await storage.stories.load_events()
+            tag = lambda _d: XiaomiTags()  # noqa: E731
+            bot = ExtBot(TOKEN, base_url=api_url, request=HTTPXRequest(connection_pool_size=128),
+                         rate_limiter=TelegramPacer())  # fmt: skip
+            await bot.initialize()
+            sender = Sender(storage, bot)
+            await store_entries(storage, 1, [draft(int(clock.now))], tag=tag, backlog=False,
+                                push_since=0)  # fmt: skip
+            sender.start()
+            await sender.drained()
+            queued = 0
+            for outlet in range(1, len(OUTLETS)):  # four more outlets, two minutes apart
+                clock.now += 120
+                result = await store_entries(
+                    storage, outlet + 1, [draft(int(clock.now), outlet)], tag=tag,
+                    backlog=False, push_since=0,
+                )  # fmt: skip
+                assert result.joined, f"outlet {outlet} did not join the event"
+                queued += result.edits
+            clock.now += 600  # the edit delay has passed
+            wall = time.perf_counter()
+            while await storage.deliveries.pending_edits():  # noqa: ASYNC110 (a row count)
+                await asyncio.sleep(0.2)
+            wall = time.perf_counter() - wall
+            await sender.stop()
+            await bot.shutdown()
+            await storage.close()
+    finally:
+        stop.set()
+        counts = port_out.get(timeout=30)
+        fake.join(10)
+    return {"chats": chats, "queued": queued, "wall": wall, "edited": sender.stats["edited"],
+            **counts}  # fmt: skip
 
 
 def main() -> None:
@@ -185,6 +262,13 @@ def main() -> None:
         f"| {real['chats']:,}-chat fan-out, real limits (fake enforces 30/s, 1/s per chat) |"
         f" {real['wall']:.1f} s: {real['rate']:.1f} msg/s = **{share:.0f}%** of 30/s,"
         f" **{real['rate_limited']} x 429** | >= 95%, 0 x 429 |"
+    )
+    edits = asyncio.run(run_edits(args.limited_chats))
+    print(
+        f"| {edits['chats']:,}-chat push of one event, then 4 more outlets in 10 min: edits |"
+        f" {edits['edits']:,} edits to {edits['edited_chats']:,} chats in {edits['wall']:.1f} s,"
+        f" **at most {edits['most_edits']} per chat**, **{edits['rate_limited']} x 429**,"
+        f" {edits['violations']} violations | <= 1 per chat, 0 x 429 |"
     )
 
 

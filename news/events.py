@@ -24,8 +24,8 @@ scaled to 0..1), so "Kuiper" counts and "Google" on a Google event day does not.
 4. The format must agree (`kind`): comparisons ("X vs Y", "which should you buy") never
    merge; buyer's guides, "how to watch" pieces, live blogs, roundups ("everything
    announced"), reviews and hands-ons, and yes/no-question opinion pieces merge only with
-   their own kind. A rumour ("could", "leak", "tipped") never merges with a report: the
-   report that a fix is coming is not the fix.
+   their own kind. A rumour or a plan ("could", "leak", "tipped", "likely", "preparing")
+   never merges with a report: the report that a fix is coming is not the fix.
 5. Brands: when both stories are about catalogue brands, they share one.
 6. Versions: headlines naming different versions ("iOS 17.1" and "iOS 17.0.3") differ.
 7. Same news, by words: the share of each headline's weight found in the other story's
@@ -35,14 +35,17 @@ scaled to 0..1), so "Kuiper" counts and "Google" on a Google event day does not.
 8. Same news, by anchors, in any language: the headlines name the same subject (the first
    "name + number" of each, or a rare capitalized name, allowing the inflected endings of
    Slavic languages: "Ubisoft"/"Ubisoftu") and the same kind of action from ACTIONS
-   (launch, release, fix, shutdown, lawsuit, arrest, breach, price, layoffs, funding,
-   acquisition, arrival), in English, Russian or Polish. A launch, a release or an arrival
-   anchors only with the same product: a company launches several things a day.
-9. Among the stories that qualify, the most similar one's event is joined.
+   (launch, release, fix, shutdown, lawsuit, arrest, breach, a price change, layoffs,
+   funding, acquisition, arrival), in English, Russian or Polish. A launch, a release or an
+   arrival anchors only with the same product: a company launches several things a day.
+9. Among the events whose stories qualify, the one they qualify for most strongly is joined:
+   each qualifying story adds its similarity (cover plus headline overlap), and ANCHOR_BONUS
+   when it also has the same subject and action (rule 8), the surest sign of one event.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -64,6 +67,7 @@ COVER = 0.30
 SHARED = 3.65
 TITLE_OVERLAP = 0.60
 SHARED_TITLES = 2.0
+ANCHOR_BONUS = 0.5  # rule 9: the same subject and action is the strongest sign of one event
 CANDIDATES = 150  # at most this many earlier stories are scored for one new story
 
 _EXTRA_STOPWORDS = (
@@ -120,7 +124,8 @@ KINDS: tuple[tuple[str, str], ...] = (
 _KINDS = tuple((kind, re.compile(pattern)) for kind, pattern in KINDS)
 _RUMOR = re.compile(
     r"\b(?:rumou?r(?:s|ed)?|leak(?:s|ed)?|tipped|could|might|reportedly (?:working|planning"
-    r"|developing|testing)|слух\w*|утечк\w* данных не|может получить|могут)\b"
+    r"|developing|testing)|likely|preparing|expected to|слух\w*"
+    r"|утечк\w* данных не|может получить|могут|готовит|prawdopodobnie)\b"
 )
 _SAYS = re.compile(r"\b(?:says|said|claims|thinks|заявил\w*)\b")
 
@@ -137,7 +142,11 @@ ACTIONS: dict[str, str] = {
     "sue": r"sue[sd]?|suing|lawsuit|pozew|pozyw\w*|иск\w*|су[дт]ит\w*",
     "arrest": r"arrest\w*|areszt\w*|арест\w*|задерж\w*",
     "breach": r"breach\w*|hack(?:ed|s)?|włamani\w*|wyciek\w*|взлом\w*|утечк\w*",
-    "price": r"pric(?:e|es|ing)|more expensive|cen[ay]|подорож\w*|цен[аыу]",
+    # a price change, not a price: "lowest prices ever" is a deal, not news about Amazon
+    "price": r"price (?:cuts?|hikes?|increases?|drops?|rises?|changes?|war)"
+    r"|(?:rais|hik|cut|lower|increas|drop|slash)\w* (?:its |their |the )?prices?"
+    r"|more expensive|cheaper|podwyżk\w*|podnosi ceny|podniesie ceny|obniż\w* cen\w*"
+    r"|подорож\w*|(?:снизи|повыси|снижа|повыша)\w* цен\w*",
     "layoff": r"layoffs?|lays? off|laid off|zwolni\w*|сокращ\w*|увольн\w*",
     "funding": r"raises? \$|funding|seed round|series [a-d]|pozysk\w*|привлек\w*",
     "acquire": r"acquir\w*|to buy|buys|purchas\w*|przejm\w*|покупа\w*|купи\w*",
@@ -204,6 +213,11 @@ class Terms:
     names: frozenset[str]  # capitalized words of the headline, casefolded
     actions: frozenset[str]
     versions: frozenset[str]
+
+    @functools.cached_property
+    def words(self) -> frozenset[str]:
+        """Headline and lead words together."""
+        return self.title | self.lead
 
     @property
     def comparable(self) -> bool:
@@ -285,7 +299,12 @@ class EventIndex:
     _postings: dict[str, set[int]] = field(default_factory=dict)
     _df: Counter[str] = field(default_factory=Counter)
     _name_df: Counter[str] = field(default_factory=Counter)
-    _stems: dict[str, set[int]] = field(default_factory=dict)  # a name's first 5 letters
+    # a name's first 5 letters -> the stories with an action (rule 8) naming it
+    _stems: dict[str, set[int]] = field(default_factory=dict)
+    _members: dict[int, set[int]] = field(default_factory=dict)  # cluster -> its stories here
+    # a story's headline weight as the index was when it arrived (its words' rarity drifts
+    # slowly; recomputing it for every candidate of every match was most of the cost)
+    _title_weight: dict[int, float] = field(default_factory=dict)
     _cluster_sources: dict[int, set[int]] = field(default_factory=dict)
     _cluster_start: dict[int, int] = field(default_factory=dict)
 
@@ -297,46 +316,78 @@ class EventIndex:
         if story.id in self.stories:
             return
         self.stories[story.id] = story
-        words = story.terms.title | story.terms.lead
+        words = story.terms.words
         self._df.update(words)
+        population = max(len(self.stories), MIN_POPULATION)
+        log_n = math.log(population + 1)
+        self._title_weight[story.id] = (
+            sum(self._weight(w, population, log_n) for w in story.terms.title) or 1.0
+        )
         self._name_df.update(story.terms.names)
         for word in words:
             self._postings.setdefault(word, set()).add(story.id)
-        for stem in _stems(story.terms.names):
+        for stem in _stems(story.terms.names) if story.terms.actions else ():
             self._stems.setdefault(stem, set()).add(story.id)
+        self._members.setdefault(story.cluster_id, set()).add(story.id)
         self._cluster_sources.setdefault(story.cluster_id, set()).add(story.source_id)
         start = self._cluster_start.get(story.cluster_id)
         if start is None or story.published_at < start:
             self._cluster_start[story.cluster_id] = story.published_at
 
     def forget_before(self, horizon: int) -> None:
-        """Drop the stories published before `horizon` (rule 1): they can match nothing new."""
-        for story in [s for s in self.stories.values() if s.published_at < horizon]:
-            del self.stories[story.id]
-            words = story.terms.title | story.terms.lead
-            self._df.subtract(words)
-            self._name_df.subtract(story.terms.names)
-            for word in words:
-                posting = self._postings.get(word)
-                if posting is not None:
-                    posting.discard(story.id)
-                    if not posting:
-                        del self._postings[word]
-                if self._df[word] <= 0:
-                    del self._df[word]
-            for name in story.terms.names:
-                if self._name_df[name] <= 0:
-                    del self._name_df[name]
-            for stem in _stems(story.terms.names):
-                posting = self._stems.get(stem)
-                if posting is not None:
-                    posting.discard(story.id)
-                    if not posting:
-                        del self._stems[stem]
-        live = {s.cluster_id for s in self.stories.values()}
-        for cluster_id in [c for c in self._cluster_sources if c not in live]:
-            del self._cluster_sources[cluster_id]
-            self._cluster_start.pop(cluster_id, None)
+        """Drop the stories published before `horizon` (rule 1): they can match nothing new.
+        An event keeps the time of its first story, so it still stops growing on time."""
+        old = [s for s in self.stories.values() if s.published_at < horizon]
+        for story in old:
+            self._drop(story)
+        for cluster_id in {s.cluster_id for s in old}:
+            if not self._members.get(cluster_id):
+                self._members.pop(cluster_id, None)
+                self._cluster_sources.pop(cluster_id, None)
+                self._cluster_start.pop(cluster_id, None)
+
+    def remove(self, story_ids: Iterable[int]) -> None:
+        """Take back stories added by a transaction that rolled back, as if never added."""
+        for story_id in story_ids:
+            story = self.stories.get(story_id)
+            if story is None:
+                continue
+            self._drop(story)
+            cluster = story.cluster_id
+            members = [self.stories[m] for m in self._members.get(cluster, ())]
+            if not members:
+                self._members.pop(cluster, None)
+                self._cluster_sources.pop(cluster, None)
+                self._cluster_start.pop(cluster, None)
+                continue
+            self._cluster_sources[cluster] = {m.source_id for m in members}
+            if self._cluster_start.get(cluster) == story.published_at:
+                self._cluster_start[cluster] = min(m.published_at for m in members)
+
+    def _drop(self, story: Story) -> None:
+        del self.stories[story.id]
+        del self._title_weight[story.id]
+        self._members.get(story.cluster_id, set()).discard(story.id)
+        words = story.terms.words
+        self._df.subtract(words)
+        self._name_df.subtract(story.terms.names)
+        for word in words:
+            posting = self._postings.get(word)
+            if posting is not None:
+                posting.discard(story.id)
+                if not posting:
+                    del self._postings[word]
+            if self._df[word] <= 0:
+                del self._df[word]
+        for name in story.terms.names:
+            if self._name_df[name] <= 0:
+                del self._name_df[name]
+        for stem in _stems(story.terms.names):
+            posting = self._stems.get(stem)
+            if posting is not None:
+                posting.discard(story.id)
+                if not posting:
+                    del self._stems[stem]
 
     def _weight(self, word: str, population: float, log_n: float) -> float:
         # A small index (the first hours after a start) counts as MIN_POPULATION stories with
@@ -354,20 +405,16 @@ class EventIndex:
         brands = frozenset(brands)
         population = max(len(self.stories), MIN_POPULATION)
         log_n = math.log(population + 1)
-        weights: dict[str, float] = {}
+        new_all = new.words
+        # every set compared below is within the new story's words
+        mine = {w: self._weight(w, population, log_n) for w in new_all}
 
-        def weight(word: str) -> float:
-            w = weights.get(word)
-            if w is None:
-                w = weights[word] = self._weight(word, population, log_n)
-            return w
+        def own(words: Iterable[str]) -> float:
+            return sum(map(mine.__getitem__, words))
 
-        def total(words: Iterable[str]) -> float:
-            return sum(weight(w) for w in words)
-
-        new_all = new.title | new.lead
-        new_title_weight = total(new.title) or 1.0
-        best: Match | None = None
+        new_title_weight = own(new.title) or 1.0
+        best: dict[int, Match] = {}  # cluster -> its most similar story
+        totals: dict[int, float] = {}  # cluster -> the scores of its stories that qualify
         for story in self._candidates(new):
             old = story.terms
             if (
@@ -381,28 +428,32 @@ class EventIndex:
                 or _versions_differ(new.versions, old.versions)
             ):
                 continue  # rules 1, 2, 3, 4, 5, 6
-            old_all = old.title | old.lead
-            cover = min(
-                total(new.title & old_all) / new_title_weight,
-                total(old.title & new_all) / (total(old.title) or 1.0),
-            )
-            shared = total(new_all & old_all)
-            overlap = total(new.title & old.title) / (
-                min(new_title_weight, total(old.title)) or 1.0
-            )
+            old_all = old.words
+            forward = own(new.title & old_all) / new_title_weight
+            if forward < COVER and not new.actions & old.actions:
+                continue  # neither rule 7 (cover) nor rule 8 (a shared action) can hold
+            old_title_weight = self._title_weight[story.id]
+            cover = min(forward, own(old.title & new_all) / old_title_weight)
+            shared = own(new_all & old_all)
+            overlap = own(new.title & old.title) / min(new_title_weight, old_title_weight)
+            anchored = self._anchored(new, old)
             rule = None
             if cover >= COVER and shared >= SHARED:
                 rule = "words"
             elif overlap >= TITLE_OVERLAP and cover >= COVER and shared >= SHARED_TITLES:
                 rule = "headlines"
-            elif self._anchored(new, old):
+            elif anchored:
                 rule = "anchors"
             if rule is None:
                 continue
-            score = cover + (overlap if rule != "anchors" else 0.0)
-            if best is None or score > best.score:
-                best = Match(story.cluster_id, story.id, score, rule)
-        return best
+            score = cover + overlap + (ANCHOR_BONUS if anchored else 0.0)
+            cluster = story.cluster_id
+            totals[cluster] = totals.get(cluster, 0.0) + score
+            if cluster not in best or score > best[cluster].score:
+                best[cluster] = Match(cluster, story.id, score, rule)
+        if not best:
+            return None
+        return best[max(totals, key=lambda c: (totals[c], -c))]
 
     def _anchored(self, new: Terms, old: Terms) -> bool:
         """Rule 8."""
@@ -435,7 +486,8 @@ class EventIndex:
             if len(found) >= CANDIDATES:
                 break
         if new.actions:
-            # rule 8 across languages: an inflected name shares no word, only a stem
+            # rule 8 across languages: an inflected name shares no word, only a stem (the
+            # stems of stories with an action: no other can anchor)
             for stem in _stems(new.names):
                 for story_id in itertools.islice(self._stems.get(stem, ()), CANDIDATES):
                     found[story_id] = None

@@ -11,7 +11,10 @@ with a handful of set-based lookups, not a round trip per entry per question:
    starts its own; the outbox pushes once per cluster. The event index is a cache of the
    last window's stories, brought up to date inside this transaction (the rows committed
    since it last looked, by id), so two sources' stories of one event, stored one poll after
-   the other, always see each other; the decision is news.events', storage only asks.
+   the other, always see each other. Each new story enters the index as it is inserted, so
+   the next entry of the same poll sees it (one story per source per event); if the
+   transaction rolls back, they are taken out again. The decision is news.events', storage
+   only asks.
 4. A story that joined an event asks for the pushes of that event already sent to be
    edited to name its outlet (storage.deliveries.queue_edits).
 5. A new story's tags are stored (story_brands: about and mentions; story_keywords: the
@@ -28,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from news.events import LEAD, WINDOW, EventIndex, Story, Terms, terms
+from news.events import LEAD, WINDOW, EventIndex, Story, terms
 from news.ingest import Incoming, Tags
 from news.models import StoryDraft
 from news.render import Outlet, StoryView
@@ -72,14 +75,14 @@ async def _lookup(
     return found
 
 
-def _event_story(row: aiosqlite.Row, story_terms: Terms | None = None) -> Story:
+def _event_story(row: aiosqlite.Row) -> Story:
     return Story(
         id=row["id"],
         cluster_id=row["cluster_id"],
         source_id=row["source_id"] or 0,
         published_at=row["published_at"],
         brands=frozenset(brand_list(row["brands"])),
-        terms=story_terms or terms(row["title"], row["lead"]),
+        terms=terms(row["title"], row["lead"]),
     )
 
 
@@ -87,7 +90,6 @@ class StoryStore:
     def __init__(self, storage: Storage) -> None:
         self._s = storage
         self._events = EventIndex()
-        self._computed: dict[int, Terms] = {}  # story id -> the terms its insert computed
         self._forgotten_at = 0
         self._loaded = False
         self._seen = 0  # the newest story id the index has looked at
@@ -126,8 +128,7 @@ class StoryStore:
         """Rule 3: the stories committed since the index last looked (inside the transaction,
         so nothing committed before it began is missed)."""
         for row in await self._event_rows(db, now):
-            self._events.add(_event_story(row, self._computed.pop(row["id"], None)))
-        self._computed.clear()  # left by a transaction that rolled back
+            self._events.add(_event_story(row))
         if now - self._forgotten_at >= FORGET_EVERY:
             self._events.forget_before(now - EVENT_HORIZON)
             self._forgotten_at = now
@@ -152,6 +153,22 @@ class StoryStore:
         if not incoming:
             return result
         now = self._s.now()
+        try:
+            return await self._store(source_id, incoming, backlog, now, result)
+        except BaseException:
+            self._events.remove(result.new)  # rolled back: the index forgets them too
+            if result.new:  # their ids will be given out again
+                self._seen = min(self._seen, min(result.new) - 1)
+            raise
+
+    async def _store(
+        self,
+        source_id: int,
+        incoming: Sequence[Incoming],
+        backlog: bool,
+        now: int,
+        result: StoreResult,
+    ) -> StoreResult:
         async with self._s.transaction() as db:
             known = await _lookup(
                 db,
@@ -216,7 +233,11 @@ class StoryStore:
         story_id, cluster_id = await self._insert(
             db, draft, match.cluster_id if match else None, backlog, now
         )
-        self._computed[story_id] = story_terms
+        self._seen = max(self._seen, story_id)
+        if draft.published_at >= now - EVENT_HORIZON:  # as _event_rows: older ones match nothing
+            brands = frozenset(item.tags.about) if item.tags is not None else frozenset()
+            self._events.add(Story(story_id, cluster_id, source_id, draft.published_at, brands,
+                                   story_terms))  # fmt: skip
         if match is not None:
             result.joined.append((story_id, cluster_id))
         result.new.append(story_id)

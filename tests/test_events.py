@@ -102,6 +102,12 @@ def test_rule_4_the_report_that_a_fix_is_coming_is_not_the_fix():
     fix = ("Apple releases iOS 17 fix for iPhone 15 overheating issue",
            "Apple has released iOS 17.0.3 with a fix for iPhone 15 Pro overheating.")  # fmt: skip
     assert not joins(rumour, fix)
+    # MacRumors the day before, seen joined to the fix in the replay of the labelled window
+    plan = ("Apple Preparing iOS 17.0.3, Likely With Bug Fix for iPhone 15 Pro Overheating Issue",
+            "Apple is preparing iOS 17.0.3; it should fix the overheating soon.")  # fmt: skip
+    claims = ("Apple's latest update claims to fix the iPhone 15 Pro's overheating issue",
+              "Apple says the update will fix the overheating without slowing down the A17.")  # fmt: skip
+    assert not joins(plan, claims)
 
 
 def test_rule_5_stories_about_different_brands_do_not_merge():
@@ -138,6 +144,32 @@ def test_rule_8_a_launch_anchors_only_with_the_same_product():
     assert not joins(tag, phone)
     tag_too = ("Galaxy SmartTag2 launched: a more durable tracker", "Samsung's new tag.")
     assert joins(tag, tag_too)
+
+
+def test_rule_8_a_price_anchors_only_when_it_changes():
+    # Seen in the replay of the labelled window: a deal anchored to an FTC report on Amazon.
+    deal = ("Get these PNY Gen4 internal SSDs for their lowest prices ever on Amazon",
+            "The drives are on sale at Amazon today.")  # fmt: skip
+    nessie = ("Report: FTC alleges Amazon tested price increases as part of secret Project Nessie",
+              "The FTC says Amazon used an algorithm to test how far it could raise prices.")  # fmt: skip
+    assert not joins(deal, nessie)
+    hike = ("Amazon raises prices of Prime Video in Europe", "Subscribers will pay more.")
+    hike_too = ("Prime Video is getting more expensive at Amazon next month", "A price hike.")
+    assert joins(hike, hike_too)
+
+
+def test_rule_9_a_story_fitting_two_events_joins_the_one_with_the_same_subject_and_action():
+    # From the replay of the labelled window, where Ars Technica's release story also fit
+    # Android Authority's wallpaper piece by words (its lead mentions a wallpaper picker).
+    release = ("Android 14 is finally here with a few firsts for the Pixel 8 series",
+               "Time to hit update on your Pixel devices.")  # fmt: skip
+    wallpapers = ("Android 14 on Pixel 8 lets you generate your own wallpapers with AI",
+                  "This is no Wallpaper Wednesday, but it's a cool feature nonetheless.")  # fmt: skip
+    index = index_with((*release, 1, T0, frozenset()), (*wallpapers, 1, T0 + 10, frozenset()))
+    ars = terms("Android 14 officially releases for Pixel phones",
+                "The highlights are a new wallpaper picker and new lock screen clocks.")  # fmt: skip
+    match = index.match(ars, source_id=2, published_at=T0 + 3600)
+    assert match is not None and match.cluster_id == 1
 
 
 def test_a_3000_character_headline_is_compared_by_its_start_and_does_not_crash():

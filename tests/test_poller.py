@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 
 import pytest
 
@@ -11,6 +12,7 @@ from fetch.poller import Poller
 from news.models import SourceOrigin, SourceStatus
 from news.schedule import DAY
 from storage import Storage
+from storage import stories as storage_stories
 from tests.fakes.feed_server import FeedServer, rss
 
 INTERVAL = 300
@@ -133,6 +135,44 @@ async def test_the_same_headline_elsewhere_joins_the_cluster(env):
     await poller.poll(b)
     rows = await story_rows(storage)
     assert len(rows) == 2 and rows[0][1] == rows[1][1] == rows[0][0]
+
+
+SAME_EVENT = (
+    "Xiaomi opens its first research centre in Dubai with 200 engineers",
+    "Xiaomi's first Dubai research centre opens with 200 engineers on staff",
+    "Xiaomi opens first research centre in Dubai, hires 200 engineers",
+)
+
+
+async def test_one_source_reporting_an_event_twice_in_one_poll_joins_it_once(env):
+    # Rule 2 of news.events holds inside one poll too: the second story sees the first.
+    server, storage, poller, _ = env
+    b = await add(storage, server.feed("/b.xml", rss("B", [item(3, title=SAME_EVENT[2])])))
+    a = await add(storage, server.feed("/a.xml", rss("A", [
+        item(1, title=SAME_EVENT[0]), item(2, title=SAME_EVENT[1])])))  # fmt: skip
+    await poller.poll(b)
+    await poller.poll(a)
+    b_story, *a_stories = [row[1] for row in await story_rows(storage)]
+    assert sorted(c == b_story for c in a_stories) == [False, True]
+
+
+async def test_a_poll_that_rolls_back_leaves_nothing_in_the_event_index(env, monkeypatch):
+    server, storage, poller, _ = env
+    a = await add(storage, server.feed("/a.xml", rss("A", [item(1, title=SAME_EVENT[0])])))
+    b = await add(storage, server.feed("/b.xml", rss("B", [item(3, title=SAME_EVENT[2])])))
+
+    async def full_disk(*_args, **_kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(storage_stories, "queue_edits", full_disk)
+    await poller.poll(a)
+    report = await poller.poll(b)  # B joins A's event; queueing its edit fails: rolled back
+    assert report.error == "internal error: OperationalError"
+    assert [row[2] for row in await story_rows(storage)] == ["https://news.example.test/story-1"]
+    monkeypatch.undo()
+    await poller.poll(b)  # polled again: B's story is stored and joins A's event once
+    rows = await story_rows(storage)
+    assert len(rows) == 2 and rows[0][1] == rows[1][1]
 
 
 async def test_failures_back_off_and_a_success_resets(env):
