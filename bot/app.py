@@ -18,6 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 from bot.digests import DigestService, schedule_digests
+from bot.fairness import FairUpdates
 from bot.jobs import TICK_SECONDS, PollScheduler, schedule_polling, schedule_read_also
 from bot.pacing import TelegramPacer
 from bot.sender import Sender
@@ -27,6 +28,7 @@ from fetch.poller import Poller, PollReport
 from handlers import commands
 from handlers.context import SERVICES_KEY, NewsContext, Services
 from handlers.rights import AdminRights
+from news import replies
 from news.catalogue import Catalogue, load_catalogue
 from news.matching import Matcher
 from news.opml import OpmlError, OpmlSource, load_default_sources, parse_opml
@@ -199,6 +201,7 @@ def build_application(
             await close_runtime(runtime)
         log.info("newsbot stopped")
 
+    fair = FairUpdates(CONCURRENT_UPDATES)
     application = (
         ApplicationBuilder()
         .token(token)
@@ -210,15 +213,24 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(fair)
         .rate_limiter(TelegramPacer())
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
+    fair.notify = _slow_down
     handlers.register(application)
     return application
+
+
+async def _slow_down(update: Update) -> None:
+    """bot.fairness dropped some of this chat's updates: say so (a toast for a button)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(replies.SLOW_DOWN_PRESS)
+    elif update.effective_chat is not None:
+        await update.effective_chat.send_message(replies.SLOW_DOWN)
 
 
 async def register_commands(application: Application, admins: frozenset[int]) -> None:

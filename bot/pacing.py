@@ -12,9 +12,14 @@ limit; this one keeps a 429 local to the request that drew it.
   keep to the steady rate (1 s apart in a private chat, 3 s in a group); the burst is left
   to command replies.
 - Other methods (getUpdates, answerCallbackQuery, getChatMember ...) are not paced.
-- A 429 RetryAfter is retried after the time Telegram asks, up to `rate_limit_args` times
-  (default MAX_RETRIES); only that request waits. The push sender passes 0 and requeues the
-  message itself, so a worker never sleeps on one chat.
+- A command's reply (a message method called without `rate_limit_args`) is not lost to a
+  429 storm or a 5xx window: a 429 is retried after the time Telegram asks, a network error
+  or 5xx after REPLY_RETRY_BASE, doubling up to REPLY_RETRY_MAX, for up to REPLY_DEADLINE in
+  all; then it is dropped with a warning. Only that request waits. (A timeout may have
+  reached Telegram: a reply can then arrive twice, which beats not at all.)
+- A caller that passes `rate_limit_args` gets that many 429 retries and no others (the push
+  sender passes CALLER_RETRIES, none: it requeues the message itself, so a worker never
+  sleeps on one chat); other methods MAX_RETRIES 429 retries.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from news import limits
@@ -34,6 +39,12 @@ from news.limits import GLOBAL_BURST, GLOBAL_RATE, GROUP_PER_MINUTE, PRIVATE_RAT
 log = logging.getLogger(__name__)
 
 MAX_RETRIES = 3
+# `rate_limit_args` of a caller that retries by itself (the push sender): none here. Not 0:
+# python-telegram-bot drops a falsy rate_limit_args before it reaches the limiter.
+CALLER_RETRIES = -1
+REPLY_DEADLINE = 120.0  # seconds a command's reply keeps being retried
+REPLY_RETRY_BASE = 1.0  # seconds before the first retry after a network error or 5xx
+REPLY_RETRY_MAX = 30.0
 MESSAGE_METHODS = frozenset(
     [
         "sendmessage",
@@ -164,7 +175,11 @@ class TelegramPacer(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         paced = endpoint.lower() in MESSAGE_METHODS
-        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        # A command's reply (no rate_limit_args) is retried until REPLY_DEADLINE; a caller
+        # that passes a count gets that many 429 retries and no more.
+        reply = paced and rate_limit_args is None
+        retries = self._max_retries if rate_limit_args is None else max(0, rate_limit_args)
+        deadline = time.monotonic() + REPLY_DEADLINE
         attempt = 0
         while True:
             if paced:
@@ -172,13 +187,30 @@ class TelegramPacer(BaseRateLimiter[int]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                if attempt >= retries:
+                seconds = exc._retry_after.total_seconds()
+                if reply:
+                    if time.monotonic() + seconds > deadline:
+                        log.warning("Dropped a reply (%s) after %d 429s: %s", endpoint,
+                                    attempt + 1, exc.message)  # fmt: skip
+                        raise
+                elif attempt >= retries:
                     raise
                 attempt += 1
-                seconds = exc._retry_after.total_seconds()
                 log.info(
                     "Telegram asked to wait %.0f s (%s); retrying that request only",
                     seconds,
                     endpoint,
                 )
                 await asyncio.sleep(seconds)
+            except NetworkError as exc:  # a 5xx, a timeout, a dropped connection
+                if not reply or isinstance(exc, BadRequest):  # a 400 is an answer: no retry
+                    raise
+                delay = min(REPLY_RETRY_MAX, REPLY_RETRY_BASE * 2**attempt)
+                if time.monotonic() + delay > deadline:
+                    log.warning("Dropped a reply (%s) after %d attempts: %s", endpoint,
+                                attempt + 1, exc.message)  # fmt: skip
+                    raise
+                attempt += 1
+                log.info("Reply (%s) failed (%s); retrying in %.0f s", endpoint, exc.message,
+                         delay)  # fmt: skip
+                await asyncio.sleep(delay)

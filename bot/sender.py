@@ -69,7 +69,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.pacing import retry_seconds
+from bot.pacing import CALLER_RETRIES, retry_seconds
 from news.models import PUSH_MODES
 from news.render import StoryView, render_plain, render_story
 from news.telegram_html import plain_text
@@ -114,9 +114,11 @@ class Sender:
         self._pacer = getattr(bot, "rate_limiter", None)
         if not hasattr(self._pacer, "chat_wait"):
             self._pacer = None
-        # With the pacer installed, a 429 must come straight back here (rate_limit_args=0):
+        # With the pacer installed, a 429 must come straight back here (CALLER_RETRIES):
         # this sender requeues the message and keeps its workers busy with other chats.
-        self._send_options = {"rate_limit_args": 0} if getattr(bot, "rate_limiter", None) else {}
+        self._send_options = (
+            {"rate_limit_args": CALLER_RETRIES} if getattr(bot, "rate_limiter", None) else {}
+        )
         self._queues: dict[int, deque[Delivery]] = {}
         self._heap: list[tuple[float, int, int]] = []  # (ready at, tiebreak, chat id)
         self._scheduled: set[int] = set()  # chats in the heap or being sent to
@@ -127,6 +129,8 @@ class Sender:
         # Delivery ids held in memory: queued, in flight, or sent with the mark not yet committed.
         self._known: set[int] = set()
         self._sent: list[tuple[int, int | None]] = []  # (delivery id, Telegram message id)
+        self._flushing = asyncio.Lock()
+        self._editing = asyncio.Lock()
         self._views: OrderedDict[int, StoryView] = OrderedDict()
         self._not_found: dict[int, int] = {}  # chat id -> "chat not found" answers in a row
         self._workers: list[asyncio.Task] = []
@@ -444,14 +448,18 @@ class Sender:
                 await asyncio.sleep(EDIT_CHECK)
 
     async def run_edits(self) -> int:
-        """Make the edits that are due (a batch of them); returns how many were looked at."""
-        due = await self.storage.deliveries.due_edits(EDIT_BATCH)
-        # A few at a time: the pacer holds each to its chat's and the global limit.
-        for start in range(0, len(due), EDIT_WORKERS):
-            if self._stopping:
-                break
-            await asyncio.gather(*(self._edit_safely(e) for e in due[start : start + EDIT_WORKERS]))
-        return len(due)
+        """Make the edits that are due (a batch of them); returns how many were looked at.
+        One batch at a time: a second caller (a test, beside the editor's loop) waits and
+        reads what is due after the first, so no edit is made twice."""
+        async with self._editing:
+            due = await self.storage.deliveries.due_edits(EDIT_BATCH)
+            # A few at a time: the pacer holds each to its chat's and the global limit.
+            for start in range(0, len(due), EDIT_WORKERS):
+                if self._stopping:
+                    break
+                batch = due[start : start + EDIT_WORKERS]
+                await asyncio.gather(*(self._edit_safely(e) for e in batch))
+            return len(due)
 
     async def _edit_safely(self, edit: Edit) -> None:
         try:
@@ -532,9 +540,16 @@ class Sender:
     # --- marks --------------------------------------------------------------------------
 
     async def _flush(self) -> None:
-        if self._sent:
-            ids, self._sent = self._sent, []
+        """Commit the marks of the messages sent so far. One flush at a time; a mark leaves
+        `_sent` only once its commit is done, so a flush cancelled half-way (the flusher at
+        stop) leaves its marks for the next one instead of losing them: a lost mark is a
+        message sent twice after a restart."""
+        async with self._flushing:
+            if not self._sent:
+                return
+            ids = list(self._sent)
             await self.storage.deliveries.mark_sent(ids)
+            del self._sent[: len(ids)]  # sends that finished meanwhile stay for the next flush
             # Only now may the loader see these rows as not pending; until the commit they
             # stay "known", so a reload (e.g. after a migration) cannot send them again.
             self._known.difference_update(i for i, _ in ids)
@@ -542,4 +557,5 @@ class Sender:
     async def _flush_loop(self) -> None:
         while True:
             await asyncio.sleep(FLUSH_INTERVAL)
-            await self._flush()
+            # shielded: stop() cancels this task, and a commit under way should complete
+            await asyncio.shield(self._flush())

@@ -6,7 +6,7 @@ import logging
 
 from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus
-from telegram.error import ChatMigrated, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from handlers.context import NewsContext
 from news import replies
@@ -85,4 +85,9 @@ async def on_error(update: object, context: NewsContext) -> None:
         log.info("Chat %s became %s; subscriptions moved", chat.id, error.new_chat_id)
         return
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, NetworkError | RetryAfter) and not isinstance(error, BadRequest):
+        # Telegram unreachable or overloaded past bot.pacing's retries (which said so):
+        # one line, no traceback; the user's command itself was handled.
+        log.warning("Telegram did not take the answer to update %s: %s", update_id, error)
+        return
     log.error("Error while handling update %s", update_id, exc_info=error)

@@ -29,6 +29,13 @@ def more_outlets(n: int) -> str:
 
 UNTITLED = "(untitled)"  # a story whose feed gave it no headline
 
+# To a chat that sent more commands than it can be answered (bot.fairness), once a minute.
+SLOW_DOWN = (
+    "That was faster than I can answer: I replied to the first ones and skipped the rest."
+    " Send a command again in a few seconds."
+)
+SLOW_DOWN_PRESS = "Too many taps at once: try again in a few seconds."  # a button's toast
+
 
 def format_utc(ts: int | None) -> str:
     """An absolute time for operators' lists: "2026-11-25 01:50 UTC", or "never"."""
