@@ -6,7 +6,9 @@ limit; this one keeps a 429 local to the request that drew it.
 
 - Messages (sendMessage and friends, and edits of them) go through GCRA buckets: one global and one per chat,
   at the rates and bursts of news.limits (30/s overall, 1/s in a private chat, 20/min in a
-  group or channel). Slots are handed out in order, so waiting is fair.
+  group or channel). Slots are handed out in order, so waiting is fair; but the push
+  sender's messages (CALLER_RETRIES) take a global slot one at a time and only when the
+  bucket is at its steady rate, so a command's reply is never queued behind a fan-out.
 - The push sender does not keep intervals of its own: it asks `chat_wait(chat_id)` when a
   chat may have its next message, so replies and pushes share each chat's bucket. Pushes
   keep to the steady rate (1 s apart in a private chat, 3 s in a group); the burst is left
@@ -124,6 +126,7 @@ class TelegramPacer(BaseRateLimiter[int]):
         self._chats: dict[int | str, Gcra] = {}
         self._max_retries = max_retries
         self._reservations = 0
+        self._background = asyncio.Lock()
 
     async def initialize(self) -> None:
         pass
@@ -152,7 +155,7 @@ class TelegramPacer(BaseRateLimiter[int]):
         if self._reservations % 1000 == 0:
             self._chats = {k: v for k, v in self._chats.items() if not v.idle()}
 
-    async def _wait_for_slot(self, chat_id: Any) -> None:
+    async def _wait_for_slot(self, chat_id: Any, *, background: bool = False) -> None:
         # The chat's slot first, then a global one: a chat waiting on its own limit must not
         # hold a global slot the other chats could use.
         if chat_id is not None:
@@ -161,6 +164,15 @@ class TelegramPacer(BaseRateLimiter[int]):
             self._prune()
             if delay:
                 await asyncio.sleep(delay)
+        if background:
+            # Pushes and edits never queue up in the global bucket: one at a time, each only
+            # once the bucket is back at its steady rate. A reply arriving meanwhile takes
+            # the next slot (and the burst) at once instead of waiting behind a fan-out.
+            async with self._background:
+                while (wait := self._global.steady_wait()) > 0:  # noqa: ASYNC110 (a clock)
+                    await asyncio.sleep(wait)
+                self._global.reserve()
+            return
         delay = self._global.reserve()
         if delay:
             await asyncio.sleep(delay)
@@ -178,12 +190,13 @@ class TelegramPacer(BaseRateLimiter[int]):
         # A command's reply (no rate_limit_args) is retried until REPLY_DEADLINE; a caller
         # that passes a count gets that many 429 retries and no more.
         reply = paced and rate_limit_args is None
+        background = rate_limit_args == CALLER_RETRIES  # the push sender's sends and edits
         retries = self._max_retries if rate_limit_args is None else max(0, rate_limit_args)
         deadline = time.monotonic() + REPLY_DEADLINE
         attempt = 0
         while True:
             if paced:
-                await self._wait_for_slot(data.get("chat_id"))
+                await self._wait_for_slot(data.get("chat_id"), background=background)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

@@ -71,6 +71,7 @@ from telegram.error import (
 
 from bot.pacing import CALLER_RETRIES, retry_seconds
 from news.models import PUSH_MODES
+from news.quiet import is_quiet
 from news.render import StoryView, render_plain, render_story
 from news.telegram_html import plain_text
 from storage import Storage
@@ -280,7 +281,7 @@ class Sender:
             return dataclasses.replace(delivery, chat_active=False, chat_revision=revision)
         return dataclasses.replace(
             delivery, chat_active=chat.active, chat_mode=chat.mode,
-            chat_timezone=chat.timezone, chat_revision=revision,
+            chat_timezone=chat.timezone, chat_revision=revision, chat_quiet=chat.quiet,
         )  # fmt: skip
 
     async def _message(self, delivery: Delivery) -> tuple[str, Callable[[], str], str | None] | str:
@@ -312,12 +313,14 @@ class Sender:
             if self.link_previews and link
             else LinkPreviewOptions(is_disabled=True)
         )
+        silent = is_quiet(delivery.chat_quiet, self.storage.now(), delivery.chat_timezone)
         try:
             message = await self.bot.send_message(
                 delivery.chat_id,
                 text,
                 parse_mode="HTML",
                 link_preview_options=preview,
+                disable_notification=silent,
                 **self._send_options,
             )
         except RetryAfter as exc:
@@ -340,7 +343,7 @@ class Sender:
                 "Telegram refused delivery %s (story %s) for chat %s (%s); resending as plain"
                 " text", delivery.id, delivery.story_id, delivery.chat_id, exc.message,
             )  # fmt: skip
-            return await self._send_plain(delivery, plain(), exc.message)
+            return await self._send_plain(delivery, plain(), exc.message, silent=silent)
         except NetworkError as exc:  # TimedOut, connection errors, 5xx
             return await self._retry(delivery, f"{type(exc).__name__}: {exc.message}")
         except TelegramError as exc:
@@ -351,10 +354,12 @@ class Sender:
         self.stats["sent"] += 1
         return 0.0
 
-    async def _send_plain(self, delivery: Delivery, text: str, error: str) -> float:
+    async def _send_plain(
+        self, delivery: Delivery, text: str, error: str, *, silent: bool = False
+    ) -> float:
         try:
             message = await self.bot.send_message(
-                delivery.chat_id, text, parse_mode=None,
+                delivery.chat_id, text, parse_mode=None, disable_notification=silent,
                 link_preview_options=LinkPreviewOptions(is_disabled=True), **self._send_options,
             )  # fmt: skip
         except TelegramError as exc:

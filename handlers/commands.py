@@ -57,6 +57,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("mode",), delivery.mode),
     Command(("digest",), digest.digest),
     Command(("timezone",), digest.timezone),
+    Command(("quiet",), delivery.quiet),
     Command(("help",), help_command),
     Command(("start",), start),
     Command(("sources",), admin.sources, operator=True),

@@ -1,4 +1,6 @@
-"""/mode: how this chat receives news (instant pushes, the daily digest, both, or nothing)."""
+"""/mode: how this chat receives news (instant pushes, the daily digest, both, or nothing);
+/quiet: the hours when those arrive without a sound (news/quiet.py). Both are settings: in
+groups only admins change them; anyone may look."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from handlers.chat import command_argument, may_change
 from handlers.context import NewsContext
 from news import replies
 from news.models import DeliveryMode
+from news.quiet import QuietArgumentError, parse_quiet
 
 
 def _keyboard(current: DeliveryMode) -> InlineKeyboardMarkup:
@@ -62,3 +65,24 @@ async def mode_button(update: Update, context: NewsContext) -> None:
     await query.answer(replies.mode_set_answer(wanted))
     if wanted is not chat.mode:
         await query.edit_message_text(replies.mode_status(changed), reply_markup=_keyboard(wanted))
+
+
+async def quiet(update: Update, context: NewsContext) -> None:
+    """/quiet [HH:MM-HH:MM | off]."""
+    message = update.effective_message
+    chat = context.chat_record
+    try:
+        command = parse_quiet(command_argument(message))
+    except QuietArgumentError as exc:
+        await message.reply_text(replies.quiet_argument_error(exc))
+        return
+    if command.kind == "show":
+        await message.reply_text(replies.quiet_status(chat))
+        return
+    if not await may_change(update, context):
+        await message.reply_text(replies.only_admins())
+        return
+    changed = await context.storage.chats.set_quiet(chat.id, command.hours)
+    await message.reply_text(
+        replies.quiet_set(changed) if changed.quiet is not None else replies.quiet_off()
+    )

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import time
 from enum import StrEnum
 
+from news.quiet import QuietHours
+
 
 class SubscriptionKind(StrEnum):
     BRAND = "brand"
@@ -54,6 +56,7 @@ class Chat:
     next_digest_at: int | None = None  # UTC seconds; None until the digest tick computes it
     last_digest_at: int | None = None  # the scheduled occurrence last served
     digest_story_id: int = 0  # the newest story a digest (scheduled or /digest now) covered
+    quiet: QuietHours | None = None  # pushes arrive silently then (news/quiet.py)
 
     @property
     def digest_on(self) -> bool:

@@ -16,6 +16,7 @@ from news.digest_command import DigestArgumentError, DigestProblem
 from news.digest_schedule import chat_zone
 from news.limits import MAX_MESSAGE
 from news.models import Chat, DeliveryMode, Source, SourceStatus, Subscription, SubscriptionKind
+from news.quiet import QuietArgumentError, QuietProblem
 from news.telegram_html import escape, pack, quoted, shorten, visible_length
 
 READ_ALSO = "Read also:"  # above the related links under a story
@@ -98,6 +99,12 @@ COMMAND_TEXT: dict[str, CommandText] = {
         "This chat's time zone: /timezone Europe/Berlin",
         " <i>Area/City</i>",
         "this chat's time zone, e.g. <code>/timezone Europe/Berlin</code>",
+    ),
+    "quiet": CommandText(
+        "Silent pushes at night: /quiet 23:00-08:00",
+        " <i>HH:MM-HH:MM</i>",
+        "hours when pushes arrive without a sound (this chat's time zone);"
+        " <code>/quiet off</code> to end them",
     ),
     "help": CommandText("How to use this bot", "", "this message"),
     "start": CommandText(
@@ -316,10 +323,13 @@ MODE_TEXT = {
 
 
 def mode_status(chat: Chat, *, with_usage: bool = False) -> str:
-    """/mode: the chat's mode, its digest time when the digest is on, and how to change it."""
+    """/mode: the chat's mode, its digest time when the digest is on, its quiet hours, and
+    how to change them."""
     text = f"Delivery mode: <b>{MODE_TEXT[chat.mode]}</b>"
     if chat.digest_on:
         text += "\n" + digest_schedule(chat) + " Change it with /digest."
+    if chat.quiet is not None:
+        text += "\n" + quiet_line(chat) + " Change them with /quiet."
     if with_usage:
         text += "\nChange it: <code>/mode instant|digest|both|off</code>"
     return text
@@ -335,6 +345,43 @@ def mode_unknown(argument: str) -> str:
 
 def mode_set_answer(mode: DeliveryMode) -> str:
     return f"Mode: {mode.value}"
+
+
+# --- quiet hours (news/quiet.py) ---------------------------------------------------------------
+
+QUIET_USAGE = "<code>/quiet 23:00-08:00</code> (this chat's time zone), or <code>/quiet off</code>"
+
+
+def quiet_line(chat: Chat) -> str:
+    assert chat.quiet is not None
+    return (
+        f"Quiet hours: <b>{chat.quiet.label()}</b> {escape(chat.timezone)}"
+        " — pushes arrive without a sound."
+    )
+
+
+def quiet_status(chat: Chat) -> str:
+    """/quiet alone."""
+    if chat.quiet is None:
+        return f"No quiet hours: every push makes a sound. Set them: {QUIET_USAGE}."
+    return quiet_line(chat) + f"\nChange them: {QUIET_USAGE}."
+
+
+def quiet_set(chat: Chat) -> str:
+    return "✅ " + quiet_line(chat)
+
+
+def quiet_off() -> str:
+    return "✅ No quiet hours: pushes make a sound again."
+
+
+def quiet_argument_error(exc: QuietArgumentError) -> str:
+    if exc.problem is QuietProblem.EMPTY:
+        return (
+            f"{quoted(exc.argument, 30)} starts and ends at the same time. Give the hours to"
+            f" keep quiet, e.g. {QUIET_USAGE}."
+        )
+    return f"{quoted(exc.argument, 30)} is not a range of hours. Use {QUIET_USAGE}."
 
 
 # --- the daily digest and the time zone ------------------------------------------------------

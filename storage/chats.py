@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from news.digest_schedule import schedule_for
 from news.models import Chat, DeliveryMode
+from news.quiet import QuietHours
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
 
 CHAT_COLUMNS = (
     "id, type, title, language_code, timezone, mode, active,"
-    " digest_time, digest_quiet, next_digest_at, last_digest_at, digest_story_id"
+    " digest_time, digest_quiet, next_digest_at, last_digest_at, digest_story_id,"
+    " quiet_start, quiet_end"
 )
 
 
@@ -35,6 +37,7 @@ def chat_from_row(row: Mapping) -> Chat:
         next_digest_at=row["next_digest_at"],
         last_digest_at=row["last_digest_at"],
         digest_story_id=row["digest_story_id"],
+        quiet=QuietHours.from_minutes(row["quiet_start"], row["quiet_end"]),
     )
 
 
@@ -136,6 +139,11 @@ class ChatStore:
 
     async def set_digest_quiet(self, chat_id: int, quiet: bool) -> Chat:
         return await self._update(chat_id, "digest_quiet = ?", (int(quiet),))
+
+    async def set_quiet(self, chat_id: int, hours: QuietHours | None) -> Chat:
+        """/quiet HH:MM-HH:MM or /quiet off."""
+        start, end = hours.minutes if hours is not None else (None, None)
+        return await self._update(chat_id, "quiet_start = ?, quiet_end = ?", (start, end))
 
     async def _update(self, chat_id: int, assignments: str, params: tuple) -> Chat:
         """Change settings and, in the same transaction, move the digest schedule to match,

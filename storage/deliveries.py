@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from news.models import PUSH_MODES, DeliveryMode
+from news.quiet import QuietHours
 from storage.sql import marks
 
 if TYPE_CHECKING:
@@ -65,12 +66,13 @@ class Delivery:
     chat_mode: DeliveryMode = DeliveryMode.BOTH
     chat_timezone: str = "UTC"
     chat_revision: int = 0  # storage.chats.revision when the chat was read
+    chat_quiet: QuietHours | None = None  # news/quiet.py
 
 
 _SELECT = """
 SELECT d.id, d.chat_id, d.story_id, d.attempts, d.next_attempt_at, d.body,
        coalesce(c.active, 0) AS active, coalesce(c.mode, 'off') AS mode,
-       coalesce(c.timezone, 'UTC') AS timezone
+       coalesce(c.timezone, 'UTC') AS timezone, c.quiet_start, c.quiet_end
 FROM deliveries AS d LEFT JOIN chats AS c ON c.id = d.chat_id
 """
 
@@ -190,6 +192,7 @@ class DeliveryStore:
                 chat_mode=DeliveryMode(r["mode"]),
                 chat_timezone=r["timezone"],
                 chat_revision=revision,
+                chat_quiet=QuietHours.from_minutes(r["quiet_start"], r["quiet_end"]),
             )
             for r in rows
         ]

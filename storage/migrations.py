@@ -262,4 +262,13 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX edits_due ON edits (due_at);
         """,
     ),
+    (
+        8,
+        """
+        -- Quiet hours (news/quiet.py): minutes after local midnight; NULL for none. While
+        -- quiet, messages to the chat go without a notification.
+        ALTER TABLE chats ADD COLUMN quiet_start INTEGER;
+        ALTER TABLE chats ADD COLUMN quiet_end INTEGER;
+        """,
+    ),
 ]
