@@ -68,7 +68,7 @@ SHARED = 3.65
 TITLE_OVERLAP = 0.60
 SHARED_TITLES = 2.0
 ANCHOR_BONUS = 0.5  # rule 9: the same subject and action is the strongest sign of one event
-CANDIDATES = 150  # at most this many earlier stories are scored for one new story
+CANDIDATES = 60  # at most this many earlier stories are scored, from the rarest word up
 
 _EXTRA_STOPWORDS = (
     "a an of to in on at by is it as or be we i my me us if so no do does did too very"
