@@ -8,10 +8,12 @@ update processor (python-telegram-bot's BaseUpdateProcessor) changes the order o
 1. A chat's updates are handled one at a time, in the order they came, and only the one
    being handled holds a shared slot: a chat can hold one slot, never all of them. (Replies
    of one chat go out one a second anyway; one at a time also keeps them in order.)
-2. At most PER_CHAT_BACKLOG updates of a chat wait behind the one being handled; more are
-   dropped, not queued: the user who sent 200 commands gets the first answers and one
-   notice (news.replies.SLOW_DOWN, at most once per NOTICE_EVERY), not 200 replies over
-   three minutes. A dropped button press is answered with the notice (no spinning button).
+2. At most PER_CHAT_BACKLOG updates of a chat wait behind the one being handled; more
+   messages and button presses are dropped, not queued: the user who sent 200 commands gets
+   the first answers and one notice (news.replies.SLOW_DOWN, at most once per NOTICE_EVERY;
+   in a private chat only, a busy group is not told off), not 200 replies over three
+   minutes. A dropped button press is answered with a toast (no spinning button). Membership
+   changes and migrations are never dropped: they wait their turn.
 3. Updates without a chat (none the bot asks for today) take a slot like before.
 """
 
@@ -58,7 +60,7 @@ class FairUpdates(BaseUpdateProcessor):
             await super().process_update(update, coroutine)
             return
         turns = self._chats.setdefault(chat_id, _Turns())
-        if turns.waiting > self.backlog:  # rule 2: one being handled, `backlog` waiting
+        if turns.waiting > self.backlog and _droppable(update):  # rule 2
             _close(coroutine)
             self.dropped += 1
             self._notice(chat_id, turns, update)
@@ -77,6 +79,8 @@ class FairUpdates(BaseUpdateProcessor):
         is_press = isinstance(update, Update) and update.callback_query is not None
         if self.notify is None or not (is_press or now - turns.noticed_at >= NOTICE_EVERY):
             return
+        if not is_press and chat_id < 0:
+            return  # a group's busy conversation is not told off; a press gets its toast
         if not is_press:
             turns.noticed_at = now
             log.info("Chat %s sends faster than it can be answered; dropping the excess", chat_id)
@@ -101,6 +105,17 @@ class FairUpdates(BaseUpdateProcessor):
         for task in list(self._notices):
             task.cancel()
         await asyncio.gather(*self._notices, return_exceptions=True)
+
+
+def _droppable(update: object) -> bool:
+    """Rule 2 drops what a user typed or tapped; never a membership change or a migration,
+    which the bot must record however busy the chat is."""
+    if not isinstance(update, Update):
+        return False
+    if update.callback_query is not None:
+        return True
+    message = update.message or update.edited_message
+    return message is not None and message.text is not None
 
 
 def _chat_id(update: object) -> int | None:

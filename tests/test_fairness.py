@@ -52,6 +52,19 @@ async def test_after_the_burst_the_chat_is_answered_as_usual(bot, telegram):
     assert HELP_LINE in later.plain_text
 
 
+async def test_a_removal_in_a_burst_is_still_recorded_and_a_busy_group_is_not_told_off(
+    bot, telegram
+):
+    group = -100900
+    await bot.ask("/subscribe xiaomi", chat_id=group)
+    for n in range(30):  # a lively conversation the bot reads but does not answer
+        telegram.user_sends(f"message {n}", chat_id=group)
+    removal = telegram.bot_removed(group)
+    await bot.handled(removal)  # never dropped, whatever waits before it
+    assert (await bot.runtime.storage.chats.get(group)).active is False
+    assert all(replies.SLOW_DOWN not in m.text for m in telegram.sent_to(group))
+
+
 FOLLOWERS = range(7000, 7150)  # five seconds of pushes at 30 a second
 
 
