@@ -9,8 +9,9 @@ with a pool of workers:
   each chat's limit (news.limits), and a chat waiting on its own limit never holds up the
   others;
 - the global 30 msg/s, shared with command replies, is the pacer's job too: pushes and
-  replies draw from one bucket, and a reply waits for at most the few pushes already in
-  flight, never behind the whole broadcast.
+  replies draw from one bucket, pushes take a slot only when one is free, so a reply waits
+  for at most the push already in flight, never behind the broadcast;
+- in the chat's quiet hours (news.quiet) a message goes with disable_notification: silent.
 
 What Telegram answers decides what happens next:
 - 429 RetryAfter: that chat pauses for retry_after and the same message goes again; not
@@ -29,7 +30,7 @@ What Telegram answers decides what happens next:
 
 A push goes only to a chat still in a push mode (one that switched to digest-only meanwhile
 gets none); a digest message goes to any active chat, since it was composed for that chat.
-The chat's mode, zone and active flag come with the pending row; the chat is read again only
+The chat's mode, zone, quiet hours and active flag come with the pending row; the chat is read again only
 when this process changed it since (storage.chats.changed_since). A push's "Read also" is
 computed just before its first message (usecases.related.fill), once per story.
 
@@ -41,8 +42,10 @@ not found", "message can't be edited" and any other 400 or 403 end the edit quie
 older than 48 h is never edited.
 
 Restart safety: a delivery is marked sent after Telegram accepted it (marks are committed in
-small batches every FLUSH_INTERVAL and on shutdown). On SIGTERM the sender stops taking new
-messages, finishes the ones in flight and commits: nothing repeats, nothing is lost. After a
+small batches every FLUSH_INTERVAL and on shutdown; a mark leaves memory only once its
+commit is done, so a flush interrupted by the stop loses nothing). On SIGTERM the sender
+stops taking new messages, finishes the ones in flight and commits: nothing repeats, nothing
+is lost. After a
 hard kill, only the messages whose requests were in flight (at most WORKERS) may go twice —
 Telegram offers no idempotency key, so "at least once" is the honest promise there.
 """

@@ -88,7 +88,7 @@ async def bot(settings, telegram, feeds, tmp_path, clock):
     assert bot.errors == []
 
 
-def push_of(feeds, clock, n: int) -> dict:
+def push_of(clock, n: int) -> dict:
     return {"title": f"Xiaomi opens research centre number {n} in Dubai",
             "link": f"https://x.test/{n}", "pubDate": clock.datetime}  # fmt: skip
 
@@ -98,12 +98,12 @@ async def test_inside_quiet_hours_a_push_is_silent_and_outside_it_is_not(bot, te
     await bot.ask("/subscribe xiaomi", chat_id=ALICE)
     reply = await bot.ask("/quiet 23:00-08:00", chat_id=ALICE)
     assert "Quiet hours: 23:00–08:00 UTC" in reply.plain_text
-    feeds.feed("/d.xml", rss("Desk", [push_of(feeds, clock, 1)]))
+    feeds.feed("/d.xml", rss("Desk", [push_of(clock, 1)]))
     await poll_now(bot)
     night = telegram.sent_to(ALICE)[-1]
     assert "centre number 1" in night.plain_text and night.params["disable_notification"]
     clock.at(datetime(2025, 11, 25, 9, 0, tzinfo=UTC))
-    feeds.feed("/d.xml", rss("Desk", [push_of(feeds, clock, 2)]))
+    feeds.feed("/d.xml", rss("Desk", [push_of(clock, 2)]))
     await poll_now(bot)
     day = telegram.sent_to(ALICE)[-1]
     assert "centre number 2" in day.plain_text and not day.params.get("disable_notification")
