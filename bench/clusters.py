@@ -14,6 +14,7 @@ words shuffled across copies, and the time to add one story.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import os
 import platform
@@ -110,22 +111,25 @@ def cost(window: int, rounds: int) -> None:
         t = base[n % len(base)]
         # a copy with a third of its words replaced, so copies are not identical
         swap = {w: rng.choice(vocab) for w in t.title | t.lead if rng.random() < 0.33}
-        t = type(t)(**{**t.__dict__, "title": frozenset(swap.get(w, w) for w in t.title),
-                       "lead": frozenset(swap.get(w, w) for w in t.lead)})  # fmt: skip
+        t = dataclasses.replace(t, title=frozenset(swap.get(w, w) for w in t.title),
+                                lead=frozenset(swap.get(w, w) for w in t.lead))  # fmt: skip
         index.add(Story(n + 1, n + 1, n % 500, 1_000_000 + n, frozenset(), t))
     built = time.perf_counter() - built
+    news = [base[r % len(base)] for r in range(rounds)]
+    _report(f"{window:,}", index, news, published_at=1_000_000 + window, add=built / window)
+
+
+def _report(label: str, index: EventIndex, news: list, *, published_at: int, add: float) -> None:
+    """Time `index.match` for each new story; print a row of the cost table."""
     times = []
-    for r in range(rounds):
-        new = base[r % len(base)]
+    for new in news:
         start = time.perf_counter()
-        index.match(new, source_id=10_000, published_at=1_000_000 + window)
+        index.match(new, source_id=10_000, published_at=published_at)
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
     p95 = times[int(len(times) * 0.95)]
-    print(
-        f"| {window:,} | {statistics.median(times):.2f} | {p95:.2f} | {times[-1]:.2f} |"
-        f" {built * 1e6 / window:.0f} µs |"
-    )
+    print(f"| {label} | {statistics.median(times):.2f} | {p95:.2f} | {times[-1]:.2f} |"
+          f" {add * 1e6:.0f} µs |")  # fmt: skip
 
 
 def cost_generated(window: int, rounds: int) -> None:
@@ -143,19 +147,8 @@ def cost_generated(window: int, rounds: int) -> None:
                         terms(title, text)))  # fmt: skip
     built = time.perf_counter() - built
     stories = window_stories()
-    times = []
-    for r in range(rounds):
-        s = stories[r % len(stories)]
-        new = terms(s.title, s.text)
-        start = time.perf_counter()
-        index.match(new, source_id=10_000, published_at=1_000_000)
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    p95 = times[int(len(times) * 0.95)]
-    print(
-        f"| {window:,} (generated) | {statistics.median(times):.2f} | {p95:.2f} |"
-        f" {times[-1]:.2f} | {built * 1e6 / window:.0f} µs |"
-    )
+    news = [terms(s.title, s.text) for s in (stories[r % len(stories)] for r in range(rounds))]
+    _report(f"{window:,} (generated)", index, news, published_at=1_000_000, add=built / window)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import multiprocessing
 import os
@@ -24,6 +25,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,6 +68,22 @@ def _fake_process(enforce: bool, port_out, stop) -> None:
         await fake.stop()
 
     asyncio.run(main())
+
+
+@contextlib.contextmanager
+def fake_api(enforce: bool) -> Iterator[tuple[str, dict]]:
+    """The fake Bot API in its own process: (its URL, its counts, filled in when it stops)."""
+    ctx = multiprocessing.get_context("spawn")
+    port_out, stop = ctx.Queue(), ctx.Event()
+    fake = ctx.Process(target=_fake_process, args=(enforce, port_out, stop), daemon=True)
+    fake.start()
+    counts: dict = {}
+    try:
+        yield port_out.get(timeout=30), counts
+    finally:
+        stop.set()
+        counts.update(port_out.get(timeout=30))  # read before join: a full pipe blocks exit
+        fake.join(10)
 
 
 async def populate(
@@ -114,50 +132,40 @@ def draft(now: int, outlet: int = 0) -> StoryDraft:
 
 
 async def run(chats: int, enforce: bool, profile: str | None = None, **sender_options) -> dict:
-    ctx = multiprocessing.get_context("spawn")
-    port_out, stop = ctx.Queue(), ctx.Event()
-    fake = ctx.Process(target=_fake_process, args=(enforce, port_out, stop), daemon=True)
-    fake.start()
-    api_url = port_out.get(timeout=30)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            storage = await Storage.open(Path(tmp) / "bench.sqlite3")
-            await populate(storage, chats)
-            started = time.perf_counter()
-            result = await store_entries(
-                storage, 1, [draft(storage.now())], tag=lambda _d: XiaomiTags(), backlog=False,
-                push_since=0,
-            )  # fmt: skip
-            enqueue = time.perf_counter() - started
-            assert result.queued == chats, result
+    with fake_api(enforce) as (api_url, _), tempfile.TemporaryDirectory() as tmp:
+        storage = await Storage.open(Path(tmp) / "bench.sqlite3")
+        await populate(storage, chats)
+        started = time.perf_counter()
+        result = await store_entries(
+            storage, 1, [draft(storage.now())], tag=lambda _d: XiaomiTags(), backlog=False,
+            push_since=0,
+        )  # fmt: skip
+        enqueue = time.perf_counter() - started
+        assert result.queued == chats, result
 
-            # As in the running bot: the same pacer, unless the limits are lifted.
-            bot = ExtBot(
-                TOKEN,
-                base_url=api_url,
-                request=HTTPXRequest(connection_pool_size=128),
-                rate_limiter=TelegramPacer() if enforce else None,
-            )
-            await bot.initialize()
-            sender = Sender(storage, bot, **sender_options)
-            profiler = cProfile.Profile() if profile else None
-            wall, cpu = time.perf_counter(), time.process_time()
-            if profiler:
-                profiler.enable()
-            sender.start()
-            await sender.drained()
-            await sender.stop()
-            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            if profiler:
-                profiler.disable()
-                profiler.dump_stats(profile)
-            counts = await storage.deliveries.counts()
-            await bot.shutdown()
-            await storage.close()
-    finally:
-        stop.set()
-        fake.join(10)
-    port_out.get(timeout=30)  # the fake's counts
+        # As in the running bot: the same pacer, unless the limits are lifted.
+        bot = ExtBot(
+            TOKEN,
+            base_url=api_url,
+            request=HTTPXRequest(connection_pool_size=128),
+            rate_limiter=TelegramPacer() if enforce else None,
+        )
+        await bot.initialize()
+        sender = Sender(storage, bot, **sender_options)
+        profiler = cProfile.Profile() if profile else None
+        wall, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        sender.start()
+        await sender.drained()
+        await sender.stop()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
+        counts = await storage.deliveries.counts()
+        await bot.shutdown()
+        await storage.close()
     return {
         "chats": chats,
         "enqueue": enqueue,
@@ -179,47 +187,37 @@ class BenchClock:
 
 async def run_edits(chats: int) -> dict:
     """Scenario 4, real limits on."""
-    ctx = multiprocessing.get_context("spawn")
-    port_out, stop = ctx.Queue(), ctx.Event()
-    fake = ctx.Process(target=_fake_process, args=(True, port_out, stop), daemon=True)
-    fake.start()
-    api_url = port_out.get(timeout=30)
     clock = BenchClock()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            storage = await Storage.open(Path(tmp) / "bench.sqlite3", clock=clock)
-            await populate(storage, chats, sources=len(OUTLETS))
-            await storage.stories.load_events()
-            tag = lambda _d: XiaomiTags()  # noqa: E731
-            bot = ExtBot(TOKEN, base_url=api_url, request=HTTPXRequest(connection_pool_size=128),
-                         rate_limiter=TelegramPacer())  # fmt: skip
-            await bot.initialize()
-            sender = Sender(storage, bot)
-            await store_entries(storage, 1, [draft(int(clock.now))], tag=tag, backlog=False,
-                                push_since=0)  # fmt: skip
-            sender.start()
-            await sender.drained()
-            queued = 0
-            for outlet in range(1, len(OUTLETS)):  # four more outlets, two minutes apart
-                clock.now += 120
-                result = await store_entries(
-                    storage, outlet + 1, [draft(int(clock.now), outlet)], tag=tag,
-                    backlog=False, push_since=0,
-                )  # fmt: skip
-                assert result.joined, f"outlet {outlet} did not join the event"
-                queued += result.edits
-            clock.now += 600  # the edit delay has passed
-            wall = time.perf_counter()
-            while await storage.deliveries.pending_edits():  # noqa: ASYNC110 (a row count)
-                await asyncio.sleep(0.2)
-            wall = time.perf_counter() - wall
-            await sender.stop()
-            await bot.shutdown()
-            await storage.close()
-    finally:
-        stop.set()
-        counts = port_out.get(timeout=30)
-        fake.join(10)
+    with fake_api(True) as (api_url, counts), tempfile.TemporaryDirectory() as tmp:
+        storage = await Storage.open(Path(tmp) / "bench.sqlite3", clock=clock)
+        await populate(storage, chats, sources=len(OUTLETS))
+        await storage.stories.load_events()
+        tag = lambda _d: XiaomiTags()  # noqa: E731
+        bot = ExtBot(TOKEN, base_url=api_url, request=HTTPXRequest(connection_pool_size=128),
+                     rate_limiter=TelegramPacer())  # fmt: skip
+        await bot.initialize()
+        sender = Sender(storage, bot)
+        await store_entries(storage, 1, [draft(int(clock.now))], tag=tag, backlog=False,
+                            push_since=0)  # fmt: skip
+        sender.start()
+        await sender.drained()
+        queued = 0
+        for outlet in range(1, len(OUTLETS)):  # four more outlets, two minutes apart
+            clock.now += 120
+            result = await store_entries(
+                storage, outlet + 1, [draft(int(clock.now), outlet)], tag=tag,
+                backlog=False, push_since=0,
+            )  # fmt: skip
+            assert result.joined, f"outlet {outlet} did not join the event"
+            queued += result.edits
+        clock.now += 600  # the edit delay has passed
+        wall = time.perf_counter()
+        while await storage.deliveries.pending_edits():  # noqa: ASYNC110 (a row count)
+            await asyncio.sleep(0.2)
+        wall = time.perf_counter() - wall
+        await sender.stop()
+        await bot.shutdown()
+        await storage.close()
     return {"chats": chats, "queued": queued, "wall": wall, "edited": sender.stats["edited"],
             **counts}  # fmt: skip
 
