@@ -12,6 +12,13 @@ then hands them here; what comes back is stored in one transaction. In order:
 4. A new story is pushable unless it belongs to the source's backlog (the first successful
    poll of a source: stored and searchable, never pushed) or was published before
    `push_since` (NEWSBOT_PUSH_MAX_AGE): yesterday's news is not a notification.
+5. A burst is archived, not pushed: of the pushable stories one poll brings, only the
+   newest BURST_PUSHES (by published time, then feed order) stay pushable; the rest are
+   stored and searchable like any story but never pushed (`Incoming.burst`), and the use case
+   tells operators. A feed that suddenly carries hundreds of new items (a CMS re-export, a
+   changed identity scheme, a spammer's source) thus costs each follower a handful of pushes,
+   which the sender then sends as one bundle (bot.sender), not hours of messages. Ten is
+   more than a busy outlet publishes between two polls, so ordinary polls never meet it.
 Whether a pushable story reaches a chat is the outbox's rule (storage.deliveries): once per
 chat per cluster, to chats in a push mode that follow one of its brands or keywords.
 """
@@ -26,6 +33,8 @@ from typing import Protocol
 from news.events import Terms, terms
 from news.models import StoryDraft
 from news.summary import summarize
+
+BURST_PUSHES = 10  # rule 5: pushable stories kept per poll
 
 
 class Tags(Protocol):
@@ -48,6 +57,7 @@ class Incoming:
     pushable: bool = False
     edit: bool = False  # rule 2: the source had this entry with other content
     event: Terms | None = None  # rule 3: what news.events compares (None for an edit)
+    burst: bool = False  # rule 5: pushable by rule 4, archived because the poll was a burst
 
 
 def is_pushable(draft: StoryDraft, *, backlog: bool, push_since: int) -> bool:
@@ -63,7 +73,7 @@ def prepare(
     backlog: bool,
     push_since: int,
 ) -> list[Incoming]:
-    """Rules 1-4. `known` maps this source's stored identities to their content hashes."""
+    """Rules 1-5. `known` maps this source's stored identities to their content hashes."""
     ready: list[Incoming] = []
     for draft in drafts:
         stored_hash = known.get(draft.identity)
@@ -83,4 +93,20 @@ def prepare(
                 pushable=is_pushable(draft, backlog=backlog, push_since=push_since),
             )
         )
-    return ready
+    return archive_burst(ready)
+
+
+def archive_burst(ready: list[Incoming]) -> list[Incoming]:
+    """Rule 5: keep the newest BURST_PUSHES pushable stories pushable, archive the rest."""
+    pushable = [i for i, item in enumerate(ready) if item.pushable]
+    if len(pushable) <= BURST_PUSHES:
+        return ready
+    # newest first; among equal times the feed's own order (newest on top, as feeds list)
+    newest = sorted(pushable, key=lambda i: (-ready[i].draft.published_at, i))[:BURST_PUSHES]
+    keep = set(newest)
+    return [
+        dataclasses.replace(item, pushable=False, burst=True)
+        if item.pushable and i not in keep
+        else item
+        for i, item in enumerate(ready)
+    ]

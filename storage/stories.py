@@ -61,6 +61,7 @@ class StoreResult:
     queued: int = 0  # push deliveries enqueued
     joined: list[tuple[int, int]] = field(default_factory=list)  # (story, event) it joined
     edits: int = 0  # sent pushes of those events queued for an edit
+    archived: int = 0  # new stories stored without a push: the poll was a burst (news.ingest)
 
 
 async def _lookup(
@@ -241,6 +242,7 @@ class StoryStore:
         if match is not None:
             result.joined.append((story_id, cluster_id))
         result.new.append(story_id)
+        result.archived += item.burst
         if item.tags is not None:
             await self._tag(db, item.draft, story_id, item.tags)
             if item.pushable:

@@ -6,7 +6,9 @@ In the shape of miniflux's RefreshFeed, one function reads top to bottom (`inges
 3. prepare what is new or edited (news.ingest: summaries, brands and keywords, whether a story
    is pushable; in a thread, outside the write lock);
 4. one unit of work (storage.stories.store): stories, sources, tags and outbox rows, committed
-   together, so a push exists only for a story that exists.
+   together, so a push exists only for a story that exists;
+5. a poll that was a burst (news.ingest rule 5: more pushable stories than BURST_PUSHES) is
+   told to operators in one WARNING line: how many stories were archived without a push.
 Fetching, the source's status and its schedule are the poller's (fetch.poller); read-also is
 computed when a push is sent (usecases.related), not while other writers wait.
 """
@@ -14,18 +16,20 @@ computed when a push is sent (usecases.related), not while other writers wait.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fetch.http import FetchResult
 from news.catalogue import Catalogue
 from news.feeds import ParsedFeed, parse_feed
-from news.ingest import Tagger, prepare
+from news.ingest import BURST_PUSHES, Tagger, prepare
 from news.matching import Matcher, source_brand
 from news.models import Source, StoryDraft
 from storage import Storage
 from storage.stories import StoreResult
 
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Ingested:
@@ -78,6 +82,12 @@ async def ingest(
         backlog=not source.backlog_done,  # a source's first successful poll
         push_since=push_since,
     )
+    if stored.archived:
+        log.warning(
+            "Source %s (%s) brought %d new stories in one poll: pushed the newest %d and"
+            " archived %d without a push (searchable, in /latest)", source.id, source.url,
+            len(stored.new), BURST_PUSHES, stored.archived,
+        )  # fmt: skip
     return Ingested(feed, stored)
 
 
