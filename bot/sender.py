@@ -11,7 +11,14 @@ with a pool of workers:
 - the global 30 msg/s, shared with command replies, is the pacer's job too: pushes and
   replies draw from one bucket, pushes take a slot only when one is free, so a reply waits
   for at most the push already in flight, never behind the broadcast;
-- in the chat's quiet hours (news.quiet) a message goes with disable_notification: silent.
+- in the chat's quiet hours (news.quiet) a message goes with disable_notification: silent;
+- calm (news.bundles): before a push the chat's recent story messages and its waiting
+  pushes decide whether it goes alone now, or waits and goes with every push waiting for
+  the chat as one bundle message; a bundle's pushes are marked sent without a message id
+  of their own (a bundle is never edited). Pushes held for quiet hours that hold are not
+  kept in memory: they stay pending in SQLite, the chat is looked at again at the end of
+  its quiet hours (and every HOLD_RECHECK meanwhile, so /quiet off or /mode releases them),
+  and they are read back then. Digest messages are never held.
 
 What Telegram answers decides what happens next:
 - 429 RetryAfter: that chat pauses for retry_after and the same message goes again; not
@@ -73,8 +80,9 @@ from telegram.error import (
 )
 
 from bot.pacing import CALLER_RETRIES, retry_seconds
-from news.models import PUSH_MODES
-from news.quiet import is_quiet
+from news import bundles
+from news.models import PUSH_MODES, SubscriptionKind
+from news.quiet import is_quiet, quiet_end
 from news.render import StoryView, render_plain, render_story
 from news.telegram_html import plain_text
 from storage import Storage
@@ -99,6 +107,8 @@ EDIT_BATCH = 500
 EDIT_WORKERS = 4  # edits in flight at once
 EDIT_ATTEMPTS = 5  # network errors and 5xx before an edit is given up
 EDIT_ENDS = ("message is not modified", "message to edit not found", "message can't be edited")
+HOLD_RECHECK = 60.0  # seconds between looks at a chat whose pushes are held
+RECENT_SWEEP = 10_000  # chats remembered for news.bundles before the old ones are forgotten
 
 
 class Sender:
@@ -137,12 +147,16 @@ class Sender:
         self._editing = asyncio.Lock()
         self._views: OrderedDict[int, StoryView] = OrderedDict()
         self._not_found: dict[int, int] = {}  # chat id -> "chat not found" answers in a row
+        # news.bundles: the times (storage clock) of each chat's last story messages
+        self._recent: dict[int, tuple[float, ...]] = {}
+        self._parked: set[int] = set()  # chats whose pushes wait in SQLite for quiet hours
+        self._gathered: set[int] = set()  # chats whose pushes waited: they go as one next
         self._workers: list[asyncio.Task] = []
         self._helpers: list[asyncio.Task] = []
         self._stopping = False
         self.stats = {
             "sent": 0, "retried": 0, "rate_limited": 0, "failed": 0, "skipped": 0, "edited": 0,
-            "edits_ended": 0,
+            "edits_ended": 0, "bundles": 0, "bundled": 0,
         }  # fmt: skip
 
     # --- life cycle ---------------------------------------------------------------------
@@ -230,28 +244,95 @@ class Sender:
     async def _worker(self) -> None:
         while (chat_id := await self._next_chat()) is not None:
             queue = self._queues.get(chat_id)
+            if chat_id in self._parked:  # the held pushes come back from SQLite
+                self._parked.discard(chat_id)
+                for pending in await self.storage.deliveries.pending_for_chat(chat_id):
+                    self._enqueue(pending)
+                queue = self._queues.get(chat_id)
             if not queue:
                 self._scheduled.discard(chat_id)
                 self._queues.pop(chat_id, None)
                 continue
-            delivery = queue.popleft()
-            try:
-                pause = await self._deliver(delivery)
-            except Exception as exc:  # a bug must not kill the worker or lose the message
-                log.exception("Sending delivery %s failed unexpectedly", delivery.id)
-                # The message may have gone out before the failure (an answer the client could
-                # not read): try again only a few times, never without end.
-                pause = await self._retry(
-                    delivery, f"internal error: {type(exc).__name__}", limit=UNEXPECTED_ATTEMPTS
-                )
-            chat_id = delivery.chat_id  # may have changed (ChatMigrated)
+            pause = await self._turn(chat_id, queue)
             queue = self._queues.get(chat_id)
-            if queue:
+            if queue or chat_id in self._parked:
                 ready = self._pacer.chat_wait(chat_id) if self._pacer is not None else 0.0
                 self._schedule(chat_id, time.monotonic() + max(ready, pause))
             else:
                 self._scheduled.discard(chat_id)
                 self._queues.pop(chat_id, None)
+
+    async def _turn(self, chat_id: int, queue: deque[Delivery]) -> float:
+        """One send for the chat (a digest message, a push, or a bundle), or a wait (news.bundles
+        rules 1-3). Returns how long the chat must pause. After a ChatMigrated the old chat's
+        queue is gone and the new chat was scheduled with its rows read again (_migrated)."""
+        head = queue[0]
+        if head.body is not None:  # a digest message goes in its place
+            return await self._send_one(queue.popleft())
+        head = await self._fresh(head)
+        if not head.chat_active or head.chat_mode not in PUSH_MODES:
+            queue.popleft()
+            return await self._send_one(head)  # skipped there, with its reason
+        now = self.storage.now()
+        hours = head.chat_quiet
+        if hours is not None and hours.hold and is_quiet(hours, now, head.chat_timezone):
+            self._park(chat_id, queue)
+            self._gathered.add(chat_id)
+            return await self._wait(chat_id, queue, quiet_end(hours, now, head.chat_timezone) - now)
+        waiting = sum(1 for d in queue if d.body is None)
+        decided = bundles.plan(self._recent.get(chat_id, ()), waiting, now)
+        if chat_id in self._gathered and decided.at <= now:  # rules 2-3: what waited goes
+            self._gathered.discard(chat_id)  # as one
+            decided = bundles.Plan(bundle=waiting > 1, at=now)
+        if decided.at > now:
+            self._gathered.add(chat_id)
+            return await self._wait(chat_id, queue, decided.at - now)
+        if not decided.bundle:
+            queue.popleft()
+            return await self._send_one(head)
+        pushes = [d for d in queue if d.body is None]
+        digests = [d for d in queue if d.body is not None]
+        queue.clear()
+        queue.extend(digests)
+        return await self._send_bundle(head, pushes)
+
+    def _park(self, chat_id: int, queue: deque[Delivery]) -> None:
+        """Quiet hours that hold: the chat's pushes leave memory (they stay pending in SQLite
+        and are read back when the chat's turn comes again); its digest messages stay."""
+        for delivery in [d for d in queue if d.body is None]:
+            self._done(delivery)
+        kept = [d for d in queue if d.body is not None]
+        queue.clear()
+        queue.extend(kept)
+        self._parked.add(chat_id)
+
+    async def _wait(self, chat_id: int, queue: deque[Delivery], seconds: float) -> float:
+        """Pushes wait (rules 2-3); a digest message behind them does not (rule 6)."""
+        digest = next((d for d in queue if d.body is not None), None)
+        if digest is not None:
+            queue.remove(digest)
+            return await self._send_one(digest)
+        return max(0.0, min(seconds, HOLD_RECHECK))
+
+    async def _send_one(self, delivery: Delivery) -> float:
+        try:
+            pause = await self._deliver(delivery)
+        except Exception as exc:  # a bug must not kill the worker or lose the message
+            log.exception("Sending delivery %s failed unexpectedly", delivery.id)
+            # The message may have gone out before the failure (an answer the client could
+            # not read): try again only a few times, never without end.
+            pause = await self._retry(
+                delivery, f"internal error: {type(exc).__name__}", limit=UNEXPECTED_ATTEMPTS
+            )
+        return pause
+
+    def _story_sent(self, chat_id: int) -> None:
+        """A push or a bundle reached the chat: news.bundles counts it."""
+        now = self.storage.now()
+        self._recent[chat_id] = (*self._recent.get(chat_id, ())[-(bundles.CALM_PUSHES - 1) :], now)
+        if len(self._recent) > RECENT_SWEEP:
+            horizon = now - bundles.CALM_WINDOW
+            self._recent = {c: t for c, t in self._recent.items() if t[-1] > horizon}
 
     def _requeue_first(self, delivery: Delivery) -> None:
         self._queues.setdefault(delivery.chat_id, deque()).appendleft(delivery)
@@ -355,6 +436,8 @@ class Sender:
         self._sent.append((delivery.id, message.message_id))  # known until committed (_flush)
         self._not_found.pop(delivery.chat_id, None)
         self.stats["sent"] += 1
+        if delivery.body is None:
+            self._story_sent(delivery.chat_id)
         return 0.0
 
     async def _send_plain(
@@ -373,7 +456,97 @@ class Sender:
         self._not_found.pop(delivery.chat_id, None)
         self._sent.append((delivery.id, message.message_id))  # known until committed (_flush)
         self.stats["sent"] += 1
+        if delivery.body is None:
+            self._story_sent(delivery.chat_id)
         return 0.0
+
+    async def _send_bundle(self, head: Delivery, pushes: list[Delivery]) -> float:
+        """Every push waiting for the chat as one message (news.bundles rules 4-5). `head` is
+        the first of them with the chat as it is now. Telegram's answers are handled as for
+        one push, for all of them together."""
+        chat_id = head.chat_id
+        views = await self.storage.stories.views([d.story_id for d in pushes], related=False)
+        for gone in [d for d in pushes if d.story_id not in views]:
+            await self._skip_one(gone, "story deleted")
+        pushes = [d for d in pushes if d.story_id in views]
+        if len(pushes) <= 1:  # what is left is one push: it goes as a push
+            for delivery in reversed(pushes):
+                self._requeue_first(delivery)
+            return 0.0
+        followed = [
+            (s.value, s.label)
+            for s in await self.storage.subscriptions.for_chat(chat_id)
+            if s.kind is SubscriptionKind.BRAND
+        ]
+        stories = [views[d.story_id] for d in pushes]
+        now = int(self.storage.now())
+        text = bundles.render_bundle(
+            stories, bundles.topics(stories, followed), head.chat_timezone, now
+        )
+        silent = is_quiet(head.chat_quiet, now, head.chat_timezone)
+        options = {
+            "disable_notification": silent,
+            "link_preview_options": LinkPreviewOptions(is_disabled=True),  # many links
+            **self._send_options,
+        }
+        try:
+            try:
+                await self.bot.send_message(chat_id, text, parse_mode="HTML", **options)
+            except BadRequest as exc:
+                if CHAT_NOT_FOUND in exc.message.lower():
+                    raise
+                log.warning("Telegram refused a bundle of %d for chat %s (%s); resending as"
+                            " plain text", len(pushes), chat_id, exc.message)  # fmt: skip
+                await self.bot.send_message(chat_id, plain_text(text), parse_mode=None, **options)
+        except RetryAfter as exc:
+            self.stats["rate_limited"] += 1
+            self._requeue_all(pushes)
+            return float(retry_seconds(exc))
+        except Forbidden as exc:
+            for delivery in pushes:
+                self._done(delivery)
+            await self._chat_gone(head, exc.message)
+            return 0.0
+        except ChatMigrated as exc:  # the pushes are read again under the new id, which
+            for delivery in pushes:  # _migrated schedules: this turn ends for the old one
+                self._done(delivery)
+            await self._migrated(head, exc.new_chat_id)
+            return 0.0
+        except BadRequest as exc:
+            if CHAT_NOT_FOUND in exc.message.lower():
+                for delivery in pushes[1:]:
+                    await self._fail(delivery, exc.message)
+                await self._chat_not_found(head, exc.message)
+            else:
+                for delivery in pushes:
+                    await self._fail(delivery, f"bundle refused as HTML and as plain text"
+                                               f" ({exc.message})")  # fmt: skip
+            return 0.0
+        except NetworkError as exc:  # TimedOut, connection errors, 5xx: all wait, the first
+            self._requeue_all(pushes[1:])  # counts the attempts
+            return await self._retry(head, f"{type(exc).__name__}: {exc.message}")
+        except TelegramError as exc:
+            for delivery in pushes:
+                await self._fail(delivery, f"{type(exc).__name__}: {exc.message}")
+            return 0.0
+        except Exception as exc:  # as for one push: a few tries, never an endless resend
+            log.exception("Sending a bundle to chat %s failed unexpectedly", chat_id)
+            self._requeue_all(pushes[1:])
+            error = f"internal error: {type(exc).__name__}"
+            return await self._retry(head, error, limit=UNEXPECTED_ATTEMPTS)
+        # one message for all: no message id of their own, so no push edit touches the bundle
+        self._sent.extend((d.id, None) for d in pushes)  # known until committed (_flush)
+        self._not_found.pop(chat_id, None)
+        self.stats["sent"] += 1
+        self.stats["bundles"] += 1
+        self.stats["bundled"] += len(pushes)
+        self._story_sent(chat_id)
+        return 0.0
+
+    def _requeue_all(self, deliveries: list[Delivery]) -> None:
+        """Back at the front of their chat's queue, in their order."""
+        for delivery in reversed(deliveries):
+            self._requeue_first(delivery)
 
     async def _retry(self, delivery: Delivery, error: str, *, limit: int = MAX_ATTEMPTS) -> float:
         attempts = delivery.attempts + 1

@@ -29,6 +29,8 @@ def register(application: Application) -> None:
     )
     application.add_handler(CallbackQueryHandler(delivery.mode_button, pattern=r"^mode:"))
     application.add_handler(CallbackQueryHandler(latest.latest_button, pattern=r"^(latest|more):"))
+    application.add_handler(CallbackQueryHandler(latest.open_button, pattern=r"^open:"))
+    application.add_handler(CallbackQueryHandler(latest.search_button, pattern=r"^search:"))
     application.add_handler(CallbackQueryHandler(common.expired_button))
     application.add_handler(ChatMemberHandler(common.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, common.migrated))

@@ -1,12 +1,24 @@
-"""/latest [BRAND] [N] and /search WORDS: the archive answers in the chat.
+"""/latest [BRAND] [N] and /search WORDS: the archive answers in the chat, in one message.
 
-The "More" button carries the query and a cursor (published_at, id) in its callback_data, so
-it keeps working after a restart and pages do not shift as new stories arrive.
+1. A page is one message: a heading and N stories (default 5, at most 20), each its headline
+   as a link, source, time and first sentence (news.render.render_list), as many as fit one
+   message; a button per story opens it in full (summary, outlets and "Read also") as a
+   message of its own.
+2. "Older ›" edits the same message into the next page, "« Newest" back into the first, so a
+   page is never sent twice: a second tap on the same button edits the message into what it
+   already shows, which Telegram answers "message is not modified" and nothing happens.
+3. A /latest button carries the query and a cursor (published_at, id) in its callback_data,
+   so it keeps working after a restart and pages do not shift as new stories arrive; a
+   /search button carries the words and an offset. When the query is too long for a
+   button's 64 bytes, the page says which command shows more instead.
+4. A button whose message can no longer be edited (Telegram's limits for old messages)
+   sends its page as a new message instead.
 """
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 
 from handlers.chat import command_argument
 from handlers.context import NewsContext
@@ -14,8 +26,7 @@ from news import replies
 from news.arguments import Verdict, resolve_term
 from news.catalogue import normalize_name
 from news.limits import fits_callback_data
-from news.render import render_story
-from news.replies import format_time
+from news.render import StoryView, render_list, render_story
 from news.telegram_html import quoted
 from storage.archive import Cursor, Page
 from usecases import latest as latest_pages
@@ -23,7 +34,10 @@ from usecases import related
 
 DEFAULT_N = 5
 MAX_N = 20
-SEARCH_RESULTS = 10
+SEARCH_PAGE = 5
+SEARCH_MAX = 50  # results /search pages through at most
+BUTTONS_PER_ROW = 5
+NOT_MODIFIED = "message is not modified"
 
 
 def split_count(argument: str) -> tuple[str, int | None]:
@@ -34,11 +48,34 @@ def split_count(argument: str) -> tuple[str, int | None]:
     return argument.strip(), None
 
 
-def _more_button(kind: str, value: str, cursor: Cursor, n: int) -> InlineKeyboardMarkup | None:
-    data = f"more:{kind}:{cursor[0]}:{cursor[1]}:{n}:{value}"
-    if not fits_callback_data(data):
-        return None  # a very long keyword: the user can page with /latest KEYWORD N instead
-    return InlineKeyboardMarkup([[InlineKeyboardButton(replies.more_button(), callback_data=data)]])
+def _keyboard(
+    stories: list[StoryView], first: int, paging: list[tuple[str, str]]
+) -> InlineKeyboardMarkup:
+    """Rule 1-2: a button per story (its number), then the paging buttons."""
+    opens = [
+        InlineKeyboardButton(replies.open_button(number), callback_data=f"open:{story.id}")
+        for number, story in enumerate(stories, first)
+    ]
+    rows = [opens[i : i + BUTTONS_PER_ROW] for i in range(0, len(opens), BUTTONS_PER_ROW)]
+    pages = [InlineKeyboardButton(text, callback_data=data) for text, data in paging]
+    return InlineKeyboardMarkup([*rows, pages] if pages else rows)
+
+
+async def _answer(
+    target: Message, text: str, markup: InlineKeyboardMarkup | None, *, edit: bool
+) -> None:
+    """Send the page, or (a button) edit the button's message into it (rules 2 and 4)."""
+    if edit:
+        try:
+            await target.edit_text(text, reply_markup=markup)
+            return
+        except BadRequest as exc:
+            if NOT_MODIFIED in exc.message.lower():
+                return  # a second tap on the same button
+        # too old to edit, or gone: the page comes as a message of its own
+        await target.chat.send_message(text, reply_markup=markup)
+        return
+    await target.reply_text(text, reply_markup=markup)
 
 
 async def _page(
@@ -54,20 +91,30 @@ async def _page(
 
 async def _show(
     message: Message, context: NewsContext, *, chat_id: int, timezone: str,
-    kind: str, value: str, label: str, n: int, before: Cursor | None = None,
+    kind: str, value: str, label: str, n: int, before: Cursor | None = None, edit: bool = False,
 ) -> None:  # fmt: skip
+    """One /latest page (rules 1-4)."""
     page = await _page(context, kind, value, n, chat_id, before)
-    if not page.ids:
-        await message.reply_text(replies.latest_none(label, more=before is not None))
+    views = await context.storage.stories.views(page.ids, related=False)
+    stories = [views[i] for i in page.ids if i in views]
+    if not stories:
+        await _answer(message, replies.latest_none(label, more=before is not None), None,
+                      edit=edit)  # fmt: skip
         return
-    views = await related.views(context.storage, page.ids, context.services.unsaved)
-    for story_id in page.ids:
-        if story_id in views:
-            await message.reply_text(render_story(views[story_id], timezone))
-    if page.more is not None:
-        markup = _more_button(kind, value, page.more, n)
-        command = None if markup else f"/latest {value[:64]} {n * 2}"
-        await message.reply_text(replies.latest_more(label, command=command), reply_markup=markup)
+    heading = replies.latest_heading(label, older=before is not None)
+    text, shown = render_list(heading, stories, timezone, int(context.storage.now()))
+    stories = stories[:shown]
+    more = page.more if shown == len(page.ids) else (stories[-1].published_at, stories[-1].id)
+    paging = []
+    if before is not None:
+        paging.append((replies.newest_button(), f"more:{kind}:0:0:{n}:{value}"))
+    if more is not None:
+        paging.append((replies.more_button(), f"more:{kind}:{more[0]}:{more[1]}:{n}:{value}"))
+    if not all(fits_callback_data(data) for _, data in paging):
+        paging = []  # a very long keyword: the command pages instead
+        if more is not None:
+            text += "\n" + replies.latest_more(f"/latest {value[:64]} {min(n * 2, MAX_N)}")
+    await _answer(message, text, _keyboard(stories, 1, paging), edit=edit)
 
 
 def _count(argument: str) -> tuple[str, int, str | None]:
@@ -126,11 +173,12 @@ def _button_query(data: str, context: NewsContext) -> tuple[str, str, str, int, 
             if brand is None:
                 raise ValueError(parts[1])
             return "b", brand.key, replies.brand_label(brand), int(parts[2]), None
-        # more:KIND:PUBLISHED:ID:N:VALUE
+        # more:KIND:PUBLISHED:ID:N:VALUE (0:0 for the newest page)
         kind, value = parts[1], ":".join(parts[5:])
-        before, n = (int(parts[2]), int(parts[3])), int(parts[4])
+        cursor, n = (int(parts[2]), int(parts[3])), int(parts[4])
     except IndexError:
         raise ValueError(data) from None
+    before = None if cursor == (0, 0) else cursor
     if kind == "b":
         brand = context.catalogue.get(value)
         if brand is None:
@@ -144,7 +192,8 @@ def _button_query(data: str, context: NewsContext) -> tuple[str, str, str, int, 
 
 
 async def latest_button(update: Update, context: NewsContext) -> None:
-    """ "Latest about Xiaomi" under a did-you-mean, and the "More" button under a page."""
+    """ "Latest about Xiaomi" under a did-you-mean, and "Older ›" / "« Newest" under a page:
+    the message becomes the page (rule 2)."""
     query = update.callback_query
     chat = context.chat_record
     try:
@@ -155,27 +204,71 @@ async def latest_button(update: Update, context: NewsContext) -> None:
     await query.answer()
     await _show(
         query.message, context, chat_id=chat.id, timezone=chat.timezone,
-        kind=kind, value=value, label=label, n=min(max(n, 1), MAX_N), before=before,
+        kind=kind, value=value, label=label, n=min(max(n, 1), MAX_N), before=before, edit=True,
     )  # fmt: skip
+
+
+async def open_button(update: Update, context: NewsContext) -> None:
+    """A story's number under a page: the story in full, as a push shows it (rule 1)."""
+    query = update.callback_query
+    chat = context.chat_record
+    try:
+        story_id = int(query.data.split(":", 1)[1])
+    except (IndexError, ValueError):
+        await query.answer(replies.latest_button_expired(), show_alert=True)
+        return
+    views = await related.views(context.storage, [story_id], context.services.unsaved)
+    view = views.get(story_id)
+    if view is None:
+        await query.answer(replies.story_gone(), show_alert=True)
+        return
+    await query.answer()
+    await query.message.chat.send_message(render_story(view, chat.timezone))
 
 
 async def search(update: Update, context: NewsContext) -> None:
     """Full-text search over headlines and text: /search foldable phone."""
     message = update.effective_message
-    chat = context.chat_record
-    words = command_argument(message).strip()
+    words = " ".join(command_argument(message).split())
     if not words:
         await message.reply_text(replies.search_usage())
         return
-    ids = await context.storage.archive.search(words, SEARCH_RESULTS)
-    if not ids:
-        await message.reply_text(replies.search_nothing(words))
+    await _search_page(message, context, words, 0, edit=False)
+
+
+async def search_button(update: Update, context: NewsContext) -> None:
+    """ "Older ›" / "« Newest" under a /search page: search:OFFSET:WORDS."""
+    query = update.callback_query
+    try:
+        _, offset, words = query.data.split(":", 2)
+        start = min(max(int(offset), 0), SEARCH_MAX)
+    except ValueError:
+        await query.answer(replies.latest_button_expired(), show_alert=True)
         return
-    views = await context.storage.stories.views(ids, related=False)
-    found = [
-        (v.title, v.link, v.source, format_time(v.published_at, chat.timezone))
-        for v in (views.get(i) for i in ids)
-        if v is not None
-    ]
-    for text in replies.search_results(words, found):
-        await message.reply_text(text)
+    await query.answer()
+    await _search_page(query.message, context, words, start, edit=True)
+
+
+async def _search_page(
+    message: Message, context: NewsContext, words: str, offset: int, *, edit: bool
+) -> None:
+    chat = context.chat_record
+    ids = await context.storage.archive.search(words, offset + SEARCH_PAGE + 1)
+    views = await context.storage.stories.views(ids[offset:], related=False)
+    stories = [views[i] for i in ids[offset:] if i in views][:SEARCH_PAGE]
+    if not stories:
+        await _answer(message, replies.search_nothing(words), None, edit=edit)
+        return
+    heading = replies.search_heading(words, offset=offset)
+    now = int(context.storage.now())
+    text, shown = render_list(heading, stories, chat.timezone, now, first=offset + 1)
+    stories = stories[:shown]
+    paging = []
+    if offset:
+        paging.append((replies.newest_button(), f"search:0:{words}"))
+    following = offset + shown
+    if len(ids) > following and following < SEARCH_MAX:
+        paging.append((replies.more_button(), f"search:{following}:{words}"))
+    if not all(fits_callback_data(data) for _, data in paging):
+        paging = []  # very long words: one page only
+    await _answer(message, text, _keyboard(stories, offset + 1, paging), edit=edit)

@@ -19,16 +19,15 @@ news.digest_command's; the words are news.replies'.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from news import replies
-from news.limits import MAX_ENTITIES, MAX_MESSAGE, MAX_RAW_BYTES
+from news.limits import MAX_MESSAGE
 from news.links import is_http_url
 from news.models import Subscription, SubscriptionKind
 from news.sentences import sentences
-from news.telegram_html import escape, shorten, utf16_len, visible_length
+from news.telegram_html import NOTHING, Measure, Part, escape, fits, part, shorten
 
 DEFAULT_QUIET = True  # by default a day without news sends nothing
 MAX_PER_SECTION = 5
@@ -60,9 +59,6 @@ class Section:
     latest_command: str  # plain text: "/latest xiaomi", "/latest foldable phone"
 
 
-_ENTITY_TAG = re.compile(r"<(?:a|b|i)[\s>]")
-
-
 def _belongs(story: DigestStory, section: Section) -> bool:
     if section.key.startswith("kw:"):
         keyword = section.key[3:].casefold()
@@ -90,51 +86,16 @@ def _story_lines(story: DigestStory) -> str:
     return line + (f"\n{escape(summary)}" if summary else "")
 
 
-@dataclass(frozen=True)
-class _Measure:
-    """What Telegram counts in a piece of a message."""
-
-    visible: int
-    entities: int
-    raw: int
-
-    @classmethod
-    def of(cls, markup: str) -> _Measure:
-        return cls(
-            visible_length(markup), len(_ENTITY_TAG.findall(markup)), len(markup.encode("utf-8"))
-        )
-
-    def joined(self, separator: str, other: _Measure) -> _Measure:
-        return _Measure(
-            self.visible + utf16_len(separator) + other.visible,
-            self.entities + other.entities,
-            self.raw + len(separator.encode("utf-8")) + other.raw,
-        )
-
-
-_NOTHING = _Measure(0, 0, 0)
-Part = tuple[str, _Measure]  # balanced HTML and its size
-
-
-def _part(markup: str) -> Part:
-    return markup, _Measure.of(markup)
-
-
 def _section_parts(
     section: Section, ranked: list[DigestStory], line: Callable[[DigestStory], Part]
 ) -> list[Part]:
     """Heading, one part per shown story, and the "more" line. `ranked` is best first."""
     heading = f"<b>{escape(shorten(section.heading, MAX_HEADING))}</b>"
-    parts = [_part(heading)] + [line(s) for s in ranked[:MAX_PER_SECTION]]
+    parts = [part(heading)] + [line(s) for s in ranked[:MAX_PER_SECTION]]
     if len(ranked) > MAX_PER_SECTION:
         more = shorten(section.latest_command, MAX_HEADING)
-        parts.append(_part(replies.digest_more(len(ranked) - MAX_PER_SECTION, more)))
+        parts.append(part(replies.digest_more(len(ranked) - MAX_PER_SECTION, more)))
     return parts
-
-
-def _fits(size: _Measure, separator: str, add: _Measure, limit: int) -> bool:
-    total = size.joined(separator, add)
-    return total.visible <= limit and total.entities <= MAX_ENTITIES and total.raw <= MAX_RAW_BYTES
 
 
 def _pack(blocks: list[list[Part]], limit: int) -> list[str]:
@@ -144,13 +105,13 @@ def _pack(blocks: list[list[Part]], limit: int) -> list[str]:
     same for visible length; this also keeps Telegram's entity and raw-size limits)."""
     messages: list[str] = []
     current: list[str] = []
-    size = _NOTHING
+    size = NOTHING
 
-    def add(piece: str, measure: _Measure, separator: str) -> None:
+    def add(piece: str, measure: Measure, separator: str) -> None:
         nonlocal current, size
-        if current and not _fits(size, separator, measure, limit):
+        if current and not fits(size, separator, measure, limit):
             messages.append("".join(current))
-            current, size = [], _NOTHING
+            current, size = [], NOTHING
         if current:
             current += [separator, piece]
             size = size.joined(separator, measure)
@@ -161,7 +122,7 @@ def _pack(blocks: list[list[Part]], limit: int) -> list[str]:
         whole = block[0][1]
         for _markup, measure in block[1:]:
             whole = whole.joined("\n", measure)
-        if _fits(_NOTHING, "", whole, limit):
+        if fits(NOTHING, "", whole, limit):
             add("\n".join(markup for markup, _ in block), whole, "\n\n")
         else:
             for i, (markup, measure) in enumerate(block):
@@ -176,7 +137,7 @@ def _messages(
 ) -> list[str]:
     if not blocks:
         return [] if quiet else [replies.NOTHING_NEW]
-    header = _part(replies.digest_header(now, timezone))
+    header = part(replies.digest_header(now, timezone))
     return _pack([[header], *blocks], limit)
 
 
@@ -213,7 +174,7 @@ class DigestDay:
     def _line(self, story: DigestStory) -> Part:
         line = self._lines.get(story.id)
         if line is None:
-            line = self._lines[story.id] = _part(_story_lines(story))
+            line = self._lines[story.id] = part(_story_lines(story))
         return line
 
     def compose(

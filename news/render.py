@@ -8,17 +8,24 @@ markup.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from news import replies
 from news.limits import MAX_MESSAGE
-from news.replies import format_time
-from news.telegram_html import escape, shorten, visible_length
+from news.links import is_http_url
+from news.replies import format_short_time, format_time
+from news.sentences import sentences
+from news.telegram_html import escape, fits, part, shorten, visible_length
 
 MAX_TITLE = 300
 MAX_READ_ALSO_TITLE = 120
 MAX_OUTLETS = 3  # outlets named under a story; the rest are counted
 MAX_OUTLET_NAME = 40
+MAX_LINE_TITLE = 200  # a story's headline in a list (bundles, /latest pages)
+MAX_LINE_SOURCE = 60
+MAX_LINE_SUMMARY = 200
+MAX_LINK = 2048  # escaped href length; a longer link is dropped, the title stays
 
 
 @dataclass(frozen=True)
@@ -95,3 +102,50 @@ def render_plain(view: StoryView, timezone: str = "UTC") -> str:
     if view.summary:
         lines += ["", view.summary]
     return shorten("\n".join(lines), MAX_MESSAGE)
+
+
+def story_line(
+    view: StoryView, timezone: str, now: int, *, summary: bool = False, marker: str = "•"
+) -> str:
+    """A story as one entry of a list (a bundle, a /latest page): "• headline — Source ·
+    09:30 · +2", the headline a link (one entity), "+N" the event's other outlets; with
+    `summary`, the summary's first sentence on a second line."""
+    title = escape(shorten(" ".join(view.title.split()) or replies.UNTITLED, MAX_LINE_TITLE))
+    href = escape(view.link.strip()) if view.link and is_http_url(view.link) else ""
+    head = f'<a href="{href}">{title}</a>' if href and len(href) <= MAX_LINK else title
+    source = shorten(" ".join((view.source or "").split()), MAX_LINE_SOURCE)
+    meta = [p for p in (source, format_short_time(view.published_at, timezone, now)) if p]
+    if view.also:
+        meta.append(replies.more_outlets(len(view.also)))
+    line = f"{marker} {head} — {escape(' · '.join(meta))}"
+    if summary and view.summary:
+        first = shorten(next(iter(sentences(view.summary)), ""), MAX_LINE_SUMMARY)
+        if first:
+            line += f"\n{escape(first)}"
+    return line
+
+
+def render_list(
+    heading: str,
+    views: Sequence[StoryView],
+    timezone: str,
+    now: int,
+    *,
+    first: int = 1,
+    limit: int = MAX_MESSAGE,
+) -> tuple[str, int]:
+    """A page of stories as one message (/latest, /search): `heading` (HTML), then a
+    story_line with its first sentence per story, numbered from `first`, as many as fit
+    Telegram's limits for one message. Returns the message and how many stories it shows (at
+    least one)."""
+    text, size = part(heading)
+    shown = 0
+    for number, view in enumerate(views, first):
+        line, measure = part(story_line(view, timezone, now, summary=True, marker=f"{number}."))
+        if shown and not fits(size, "\n", measure, limit):
+            break
+        if not fits(size, "\n", measure, limit):  # one story alone too long: no summary
+            line, measure = part(story_line(view, timezone, now, marker=f"{number}."))
+        text, size = f"{text}\n{line}", size.joined("\n", measure)
+        shown += 1
+    return text, shown

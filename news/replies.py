@@ -49,6 +49,36 @@ def format_time(ts: int, timezone: str) -> str:
     return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
 
 
+def format_short_time(ts: int, timezone: str, now: int) -> str:
+    """A story's time in a list, in the chat's zone: "09:30" today, "24 Nov, 09:30" this
+    year, "24 Nov 2025" before."""
+    zone = ZoneInfo(timezone)
+    local, today = datetime.fromtimestamp(ts, zone), datetime.fromtimestamp(now, zone)
+    if local.date() == today.date():
+        return f"{local:%H:%M}"
+    if local.year == today.year:
+        return f"{local.day} {local:%b, %H:%M}"
+    return f"{local.day} {local:%b %Y}"
+
+
+# A burst of pushes as one message (news.bundles).
+def bundle_heading(count: int, names: Sequence[str]) -> str:
+    """ "5 new stories about Apple and Samsung"; `names` are plain text."""
+    stories = "1 new story" if count == 1 else f"{count} new stories"
+    if not names:
+        return f"<b>{stories}</b>"
+    shown = [escape(shorten(n, 40)) for n in names[:3]]
+    if len(names) > 3:
+        shown = [*shown, f"{len(names) - 3} more"]
+    about = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return f"<b>{stories} about {about}</b>"
+
+
+def bundle_more(count: int) -> str:
+    """Under a bundle with more stories than one message holds."""
+    return f"and {count} more — /latest"
+
+
 @dataclass(frozen=True)
 class CommandText:
     """How a command presents itself: in Telegram's command menu and in /help."""
@@ -102,8 +132,9 @@ COMMAND_TEXT: dict[str, CommandText] = {
     ),
     "quiet": CommandText(
         "Silent pushes at night: /quiet 23:00-08:00",
-        " <i>HH:MM-HH:MM</i>",
-        "hours when pushes arrive without a sound (this chat's time zone);"
+        " <i>HH:MM-HH:MM</i> [hold]",
+        "hours when pushes arrive without a sound (this chat's time zone); with"
+        " <code>hold</code> they wait and come as one message when the hours end;"
         " <code>/quiet off</code> to end them",
     ),
     "help": CommandText("How to use this bot", "", "this message"),
@@ -349,15 +380,20 @@ def mode_set_answer(mode: DeliveryMode) -> str:
 
 # --- quiet hours (news/quiet.py) ---------------------------------------------------------------
 
-QUIET_USAGE = "<code>/quiet 23:00-08:00</code> (this chat's time zone), or <code>/quiet off</code>"
+QUIET_USAGE = (
+    "<code>/quiet 23:00-08:00</code> (this chat's time zone), <code>/quiet 23:00-08:00 hold</code>"
+    " to get that night's pushes as one message in the morning, or <code>/quiet off</code>"
+)
 
 
 def quiet_line(chat: Chat) -> str:
     assert chat.quiet is not None
-    return (
-        f"Quiet hours: <b>{chat.quiet.label()}</b> {escape(chat.timezone)}"
-        " — pushes arrive without a sound."
+    what = (
+        "pushes wait and arrive as one message when they end."
+        if chat.quiet.hold
+        else "pushes arrive without a sound."
     )
+    return f"Quiet hours: <b>{chat.quiet.label()}</b> {escape(chat.timezone)} — {what}"
 
 
 def quiet_status(chat: Chat) -> str:
@@ -568,14 +604,37 @@ def latest_none(label: str, *, more: bool) -> str:
     return f"No{' more' if more else ''} stories about {label} yet."
 
 
-def latest_more(label: str, *, command: str | None = None) -> str:
-    """Under a page with more to come; `command` when no button could carry the query."""
-    hint = f" Send {escape(command)} for more." if command else ""
-    return f"More stories about {label} are in the archive.{hint}"
+def latest_heading(label: str, *, older: bool) -> str:
+    """Above a /latest page; `label` is HTML."""
+    return f"{'Older stories' if older else 'Latest'} about {label}"
+
+
+def latest_more(command: str) -> str:
+    """Under a page with more to come when no button could carry the query."""
+    return f"<i>More: send {escape(command)}</i>"
 
 
 def more_button() -> str:
-    return "More"
+    return "Older ›"
+
+
+def newest_button() -> str:
+    return "« Newest"
+
+
+def open_button(number: int) -> str:
+    """A button under a page that opens its story number `number` in full."""
+    return str(number)
+
+
+def no_older() -> str:
+    """A toast: "Older" pressed on the last page (a page kept from before)."""
+    return "No older stories."
+
+
+def story_gone() -> str:
+    """A toast: the story a button opens is no longer in the archive."""
+    return "This story is no longer in the archive."
 
 
 def latest_did_you_mean(name: str, brand: Brand) -> str:
@@ -602,17 +661,10 @@ def search_nothing(words: str) -> str:
     return f"Nothing found for {quoted(words)}."
 
 
-def search_results(
-    words: str, lines: Sequence[tuple[str, str | None, str | None, str]]
-) -> list[str]:
-    """The result list: (title, link, source, when) per story, best first; one or more
-    messages."""
-    blocks = [f"<b>Search: {quoted(words)}</b>"]
-    for i, (title, link, source, when) in enumerate(lines, 1):
-        shown = escape(shorten(title, 200))
-        headline = f'<a href="{escape(link)}">{shown}</a>' if link else shown
-        blocks.append(f"{i}. {headline} — {escape(source or '')}, {when}")
-    return pack(blocks)
+def search_heading(words: str, *, offset: int) -> str:
+    """Above a /search page; `offset` results came on the pages before."""
+    more = f" · from {offset + 1}" if offset else ""
+    return f"<b>Search: {quoted(words)}</b>{more}"
 
 
 # --- operators ------------------------------------------------------------------------------

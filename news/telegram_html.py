@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
-from news.limits import MAX_MESSAGE
+from news.limits import MAX_ENTITIES, MAX_MESSAGE, MAX_RAW_BYTES
 
 _TAG = re.compile(r"<[^>]*>")
+_ENTITY_TAG = re.compile(r"<(?:a|b|i|code)[\s>]")
 
 
 def escape(text: str) -> str:
@@ -78,3 +80,41 @@ def pack(blocks: list[str], limit: int = MAX_MESSAGE, separator: str = "\n") -> 
     if current:
         messages.append(separator.join(current))
     return messages
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What Telegram counts in a piece of a message: visible length (UTF-16), formatting
+    entities, raw UTF-8 bytes as sent."""
+
+    visible: int
+    entities: int
+    raw: int
+
+    @classmethod
+    def of(cls, markup: str) -> Measure:
+        return cls(
+            visible_length(markup), len(_ENTITY_TAG.findall(markup)), len(markup.encode("utf-8"))
+        )
+
+    def joined(self, separator: str, other: Measure) -> Measure:
+        return Measure(
+            self.visible + utf16_len(separator) + other.visible,
+            self.entities + other.entities,
+            self.raw + len(separator.encode("utf-8")) + other.raw,
+        )
+
+
+NOTHING = Measure(0, 0, 0)
+Part = tuple[str, Measure]  # balanced HTML and its size
+
+
+def part(markup: str) -> Part:
+    return markup, Measure.of(markup)
+
+
+def fits(size: Measure, separator: str, add: Measure, limit: int = MAX_MESSAGE) -> bool:
+    """Whether `add`, joined to a message of `size` with `separator`, keeps it within all of
+    Telegram's limits for one message."""
+    total = size.joined(separator, add)
+    return total.visible <= limit and total.entities <= MAX_ENTITIES and total.raw <= MAX_RAW_BYTES

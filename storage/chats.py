@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 CHAT_COLUMNS = (
     "id, type, title, language_code, timezone, mode, active,"
     " digest_time, digest_quiet, next_digest_at, last_digest_at, digest_story_id,"
-    " quiet_start, quiet_end"
+    " quiet_start, quiet_end, quiet_hold"
 )
 
 
@@ -37,7 +37,9 @@ def chat_from_row(row: Mapping) -> Chat:
         next_digest_at=row["next_digest_at"],
         last_digest_at=row["last_digest_at"],
         digest_story_id=row["digest_story_id"],
-        quiet=QuietHours.from_minutes(row["quiet_start"], row["quiet_end"]),
+        quiet=QuietHours.from_minutes(
+            row["quiet_start"], row["quiet_end"], bool(row["quiet_hold"])
+        ),
     )
 
 
@@ -141,9 +143,12 @@ class ChatStore:
         return await self._update(chat_id, "digest_quiet = ?", (int(quiet),))
 
     async def set_quiet(self, chat_id: int, hours: QuietHours | None) -> Chat:
-        """/quiet HH:MM-HH:MM or /quiet off."""
+        """/quiet HH:MM-HH:MM [hold] or /quiet off."""
         start, end = hours.minutes if hours is not None else (None, None)
-        return await self._update(chat_id, "quiet_start = ?, quiet_end = ?", (start, end))
+        hold = int(hours is not None and hours.hold)
+        return await self._update(
+            chat_id, "quiet_start = ?, quiet_end = ?, quiet_hold = ?", (start, end, hold)
+        )
 
     async def _update(self, chat_id: int, assignments: str, params: tuple) -> Chat:
         """Change settings and, in the same transaction, move the digest schedule to match,

@@ -72,7 +72,8 @@ class Delivery:
 _SELECT = """
 SELECT d.id, d.chat_id, d.story_id, d.attempts, d.next_attempt_at, d.body,
        coalesce(c.active, 0) AS active, coalesce(c.mode, 'off') AS mode,
-       coalesce(c.timezone, 'UTC') AS timezone, c.quiet_start, c.quiet_end
+       coalesce(c.timezone, 'UTC') AS timezone, c.quiet_start, c.quiet_end,
+       coalesce(c.quiet_hold, 0) AS quiet_hold
 FROM deliveries AS d LEFT JOIN chats AS c ON c.id = d.chat_id
 """
 
@@ -192,7 +193,9 @@ class DeliveryStore:
                 chat_mode=DeliveryMode(r["mode"]),
                 chat_timezone=r["timezone"],
                 chat_revision=revision,
-                chat_quiet=QuietHours.from_minutes(r["quiet_start"], r["quiet_end"]),
+                chat_quiet=QuietHours.from_minutes(
+                    r["quiet_start"], r["quiet_end"], bool(r["quiet_hold"])
+                ),
             )
             for r in rows
         ]

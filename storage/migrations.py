@@ -271,4 +271,15 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE chats ADD COLUMN quiet_end INTEGER;
         """,
     ),
+    (
+        9,
+        """
+        -- /quiet ... hold (news/quiet.py rule 6): pushes wait for the end of the quiet hours.
+        ALTER TABLE chats ADD COLUMN quiet_hold INTEGER NOT NULL DEFAULT 0;
+        -- A held chat's pending pushes are read back by chat (bot.sender), once a minute
+        -- while held: only the pending rows, not the chat's whole history.
+        CREATE INDEX deliveries_pending_by_chat ON deliveries (chat_id, id)
+            WHERE status = 'pending';
+        """,
+    ),
 ]

@@ -4,7 +4,11 @@ clock at each snapshot's time, one private chat per brand the window's stories a
 every push and edit the fake Bot API received counted against the labels.
 
 Used by tests/test_event_replay.py and bench/clusters.py. The pushes' pace is lifted (the
-pacer's rates are a parameter): what is measured is which pushes a chat gets, not how fast.
+pacer's rates are a parameter), and so is calm delivery (news.bundles: a chat's pushes beyond
+three in ten minutes gathered into one message; news.ingest rule 5: a poll's pushes beyond the
+newest ten archived), which four-hour snapshots would meet all the time where a bot polling
+every few minutes would not: what is measured is which stories a chat is pushed, not how
+they are paced or gathered.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from unittest import mock
 from bot import app as app_module
 from bot.pacing import TelegramPacer
 from bot.settings import Settings
-from news import replies
+from news import bundles, replies
+from news import ingest as ingest_rules
 from news.links import canonical_link
 from tests.clock import Clock
 from tests.event_window import WINDOW_DIR, window_stories
@@ -102,7 +107,11 @@ async def replay(tmp_path: Path, settings: Settings, telegram: FakeTelegram) -> 
         snapshots = {o: sorted((WINDOW_DIR / "feeds" / o).glob("*.xml")) for o in outlets}
         urls = [feeds.feed(f"/{o}.xml", snapshots[o][0].read_bytes()) for o in outlets]
         desks = with_desks(settings, tmp_path, urls)
-        with mock.patch.object(app_module, "TelegramPacer", fast):
+        with (
+            mock.patch.object(app_module, "TelegramPacer", fast),
+            mock.patch.object(bundles, "CALM_PUSHES", 10**9),
+            mock.patch.object(ingest_rules, "BURST_PUSHES", 10**9),
+        ):
             async with running_bot(desks, telegram, clock=clock) as bot:
                 for chat, brand in chats.items():
                     await bot.ask(f"/subscribe {brand}", chat_id=chat)

@@ -65,6 +65,15 @@ class RunningBot:
         return update
 
 
+def listed(message: SentMessage) -> list[str]:
+    """The headlines a /latest or /search page (one message, handlers.latest) lists, in order."""
+    return [
+        line.split(". ", 1)[1].split(" — ")[0]
+        for line in message.plain_text.split("\n")
+        if line[:1].isdigit() and ". " in line
+    ]
+
+
 @asynccontextmanager
 async def running_bot(
     settings: Settings, telegram: FakeTelegram, *, clock: Callable[[], float] = time.time

@@ -11,7 +11,7 @@ import pytest
 
 from bot import cli
 from tests.fakes.feed_server import rss
-from tests.harness import poll_now, running_bot, with_desks
+from tests.harness import listed, poll_now, running_bot, with_desks
 
 ALICE, BOB = 1001, 1002
 HEADLINES = (
@@ -92,9 +92,14 @@ async def test_latest_lists_an_event_once_with_its_other_outlets(bot, telegram, 
     for desk in range(3):
         feeds.feed(f"/d{desk}.xml", rss(f"Desk {desk}", [item(1, HEADLINES[desk], desk=desk)]))
         await poll_now(bot)
-    reply = await bot.ask("/latest apple", chat_id=BOB)
-    assert sum(h in reply.plain_text for h in HEADLINES) == 1
-    assert "Also:" in reply.plain_text
+    page = await bot.ask("/latest apple", chat_id=BOB)
+    (shown,) = listed(page)  # one line for the event
+    assert shown in HEADLINES
+    assert page.plain_text.split("\n")[1].endswith(" · +2")  # and two more outlets
+    before = len(telegram.sent_to(BOB))
+    await bot.press(page, dict(page.buttons())["1"])  # opened in full, the outlets are named
+    (story,) = telegram.sent_to(BOB)[before:]
+    assert "Also: Desk" in story.plain_text
 
 
 async def pushed_then_reported_again(bot, feeds) -> None:

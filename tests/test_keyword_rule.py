@@ -13,7 +13,7 @@ import pytest
 
 from news.matching import names_keyword
 from tests.fakes.feed_server import rss
-from tests.harness import poll_now, running_bot, with_desks
+from tests.harness import listed, poll_now, running_bot, with_desks
 
 ALICE = 1001
 
@@ -87,7 +87,7 @@ async def test_every_story_pushed_for_a_keyword_is_in_latest_and_in_the_digest(
             "A phone that folds: foldable-phone sales double",
         ]
     )
-    latest = headlines(await bot.send("/latest foldable phone 10", chat_id=ALICE))
+    latest = listed(await bot.ask("/latest foldable phone 10", chat_id=ALICE))
     assert set(pushed) <= set(latest)
     assert "Foldable phones are back, and cheaper" in latest  # stored before it was followed
     assert "Xiaomi unveils a tablet" not in latest
@@ -101,9 +101,9 @@ async def test_every_story_pushed_for_a_keyword_is_in_latest_and_in_the_digest(
 
 
 async def test_a_keyword_followed_later_finds_older_stories_by_the_same_rule(bot):
-    latest = headlines(await bot.send("/latest app 10", chat_id=ALICE))
+    latest = listed(await bot.ask("/latest app 10", chat_id=ALICE))
     assert latest == ["Apple explains its app store rules"]  # "app", never "Apple" alone
-    assert headlines(await bot.send("/latest foldable phone", chat_id=ALICE)) == [
+    assert listed(await bot.ask("/latest foldable phone", chat_id=ALICE)) == [
         "Foldable phones are back, and cheaper"
     ]
 

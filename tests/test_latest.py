@@ -13,7 +13,7 @@ import pytest
 
 from news.opml import OpmlSource, write_opml
 from tests.fakes.feed_server import rss
-from tests.harness import running_bot
+from tests.harness import listed, running_bot
 from tests.test_cli import clean_env
 
 NOW = datetime.now(UTC)
@@ -66,23 +66,66 @@ def headline(message) -> str:
     return message.plain_text.split("\n", 1)[0]
 
 
-async def test_latest_brand_newest_first_with_more_button(bot):
-    replies = await bot.send("/latest xiaomi 2")
-    assert [headline(m) for m in replies[:2]] == [
-        "Xiaomi earnings beat forecasts",
-        "Xiaomi shows a foldable phone",
-    ]
-    assert replies[0].text.startswith('<b><a href="https://news.example.test/6">')
-    more = replies[2]
-    assert "More stories about Xiaomi" in more.plain_text
-    ((_, data),) = more.buttons()
-    assert len(data.encode()) <= 64
-    await bot.press(more, data)
-    page2 = bot.telegram.sent_to(1001)[len(replies) :]
-    assert [headline(m) for m in page2[:2]] == [
+def button(message, text: str) -> str:
+    """The callback data of the message's button labelled `text` (as edited so far)."""
+    return dict(message.buttons())[text]
+
+
+def now_showing(bot, message):
+    return bot.telegram.message_state(message.chat_id, message.message_id)
+
+
+async def test_latest_is_one_message_newest_first_with_a_button_per_story(bot):
+    page = await bot.ask("/latest xiaomi 2")
+    assert headline(page) == "Latest about Xiaomi"
+    assert listed(page) == ["Xiaomi earnings beat forecasts", "Xiaomi shows a foldable phone"]
+    lines = page.plain_text.split("\n")
+    assert lines[1].startswith("1. Xiaomi earnings beat forecasts — Tech Desk · ")
+    assert lines[2] == "Xiaomi reported higher quarterly revenue."  # the first sentence
+    assert '<a href="https://news.example.test/6">' in page.text
+    assert [text for text, _ in page.buttons()] == ["1", "2", "Older ›"]
+    assert all(len(data.encode()) <= 64 for _, data in page.buttons())
+
+
+async def test_older_edits_the_message_in_place_and_newest_goes_back(bot):
+    page = await bot.ask("/latest xiaomi 2")
+    sent = len(bot.telegram.sent_to(1001))
+    await bot.press(page, button(page, "Older ›"))
+    older = now_showing(bot, page)
+    assert headline(older) == "Older stories about Xiaomi"
+    assert listed(older) == [
         "Xiaomi plans to open an office in Russia",
         "Xiaomi opens its first store in Moscow",
     ]
+    assert [text for text, _ in older.buttons()] == ["1", "2", "« Newest"]  # the last page
+    await bot.press(older, button(older, "« Newest"))
+    assert listed(now_showing(bot, page)) == listed(page)
+    assert len(bot.telegram.sent_to(1001)) == sent  # no new message at any step
+
+
+async def test_a_double_tap_on_older_shows_the_page_once(bot):
+    page = await bot.ask("/latest xiaomi 2")
+    sent = len(bot.telegram.sent_to(1001))
+    data = button(page, "Older ›")
+    first = bot.telegram.user_presses(page, data)
+    second = bot.telegram.user_presses(page, data)  # before the first is answered
+    await bot.handled(first)
+    await bot.handled(second)
+    assert listed(now_showing(bot, page))[0] == "Xiaomi plans to open an office in Russia"
+    assert len(bot.telegram.sent_to(1001)) == sent
+    assert bot.telegram.unanswered_callback_queries == []
+
+
+async def test_a_page_that_can_no_longer_be_edited_comes_as_a_new_message(bot):
+    page = await bot.ask("/latest xiaomi 2")
+    bot.telegram.fail_next(
+        "editMessageText", status=400, description="Bad Request: message can't be edited"
+    )
+    update = bot.telegram.user_presses(page, button(page, "Older ›"))
+    await bot.handled(update)
+    (fresh,) = bot.telegram.sent_to(1001)[-1:]
+    assert fresh.message_id != page.message_id
+    assert headline(fresh) == "Older stories about Xiaomi"
 
 
 async def test_latest_orders_by_publication_not_by_arrival(bot, feeds):
@@ -105,32 +148,31 @@ async def test_latest_orders_by_publication_not_by_arrival(bot, feeds):
     await bot.runtime.storage.conn.execute("UPDATE sources SET next_check_at = 0")
     await bot.runtime.scheduler.tick()
     await bot.runtime.scheduler.idle()
-    replies = await bot.send("/latest xiaomi 2")
-    assert [headline(m) for m in replies[:2]] == [
-        "Xiaomi hires a new design chief",
-        "Xiaomi earnings beat forecasts",
-    ]
+    page = await bot.ask("/latest xiaomi 2")
+    assert listed(page) == ["Xiaomi hires a new design chief", "Xiaomi earnings beat forecasts"]
     async with bot.runtime.storage.conn.execute(
         "SELECT count(*) FROM story_brands WHERE published_at = 0"
     ) as c:
         assert (await c.fetchone())[0] == 0
 
 
-async def test_more_button_survives_a_restart(archive_settings, telegram):
+async def test_older_survives_a_restart(archive_settings, telegram):
     async with running_bot(archive_settings, telegram) as bot:
         await bot.runtime.scheduler.tick()
         await bot.runtime.scheduler.idle()
-        replies = await bot.send("/latest xiaomi 3")
-    more = replies[-1]
+        page = await bot.ask("/latest xiaomi 3")
     async with running_bot(archive_settings, telegram) as bot:
-        before = len(telegram.sent_to(1001))
-        await bot.press(more, more.buttons()[0][1])
-        assert headline(telegram.sent_to(1001)[before]) == "Xiaomi opens its first store in Moscow"
+        await bot.press(page, button(page, "Older ›"))
+        assert listed(now_showing(bot, page)) == ["Xiaomi opens its first store in Moscow"]
 
 
-async def test_read_also_links_related_stories_of_the_same_brand(bot):
-    replies = await bot.send("/latest xiaomi 3")
-    office = next(m for m in replies if headline(m) == "Xiaomi plans to open an office in Russia")
+async def test_a_story_opens_in_full_with_read_also(bot):
+    page = await bot.ask("/latest xiaomi 3")
+    number = listed(page).index("Xiaomi plans to open an office in Russia") + 1
+    before = len(bot.telegram.sent_to(1001))
+    await bot.press(page, button(page, str(number)))
+    (office,) = bot.telegram.sent_to(1001)[before:]
+    assert headline(office) == "Xiaomi plans to open an office in Russia"
     assert "Read also:" in office.plain_text
     read_also = office.plain_text.split("Read also:", 1)[1]
     assert "Xiaomi opens its first store in Moscow" in read_also
@@ -138,10 +180,37 @@ async def test_read_also_links_related_stories_of_the_same_brand(bot):
     assert "office in Russia" not in read_also  # never the story itself
 
 
+async def test_a_story_gone_from_the_archive_says_so(bot):
+    page = await bot.ask("/latest xiaomi 1")
+    story_id = int(button(page, "1").split(":")[1])
+    await bot.runtime.storage.conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+    await bot.runtime.storage.conn.commit()
+    before = len(bot.telegram.sent_to(1001))
+    await bot.press(page, button(page, "1"))
+    assert len(bot.telegram.sent_to(1001)) == before
+    (answer,) = [c for c in bot.telegram.calls_to("answerCallbackQuery")][-1:]
+    assert "no longer in the archive" in answer.params.get("text", "")
+
+
 async def test_latest_count_is_capped_and_said(bot):
     replies = await bot.send("/latest apple 500")
     assert "Showing 20" in replies[0].plain_text
-    assert headline(replies[1]) == "Apple ships a new iPad Pro"
+    assert listed(replies[1]) == ["Apple ships a new iPad Pro"]
+
+
+async def test_twenty_long_stories_fit_one_message(bot, feeds):
+    long = "Xiaomi said " + "a great deal, and more, " * 20 + "about its plans. " + "More. " * 40
+    many = [item(100 + i, f"Xiaomi long report number {i}", long, 0.01 * i) for i in range(25)]
+    feeds.feed("/tech.xml", rss("Tech Desk", many + ITEMS))
+    await bot.runtime.storage.conn.execute("UPDATE sources SET next_check_at = 0")
+    await bot.runtime.scheduler.tick()
+    await bot.runtime.scheduler.idle()
+    page = await bot.ask("/latest xiaomi 20")  # the fake refuses anything over Telegram's limits
+    shown = listed(page)
+    assert 5 <= len(shown) < 20 and shown[0] == "Xiaomi long report number 0"  # as many as fit
+    assert [t for t, _ in page.buttons()][-1] == "Older ›"
+    await bot.press(page, button(page, "Older ›"))
+    assert listed(now_showing(bot, page))[0] == f"Xiaomi long report number {len(shown)}"
 
 
 @pytest.mark.parametrize(
@@ -163,17 +232,15 @@ async def test_latest_and_search_always_answer(bot, command, answer):
 
 async def test_latest_suggestion_button_shows_the_brand(bot):
     reply = await bot.ask("/latest xiaomy 1")
-    before = len(bot.telegram.sent_to(1001))
     await bot.press(reply, reply.buttons()[0][1])
-    assert headline(bot.telegram.sent_to(1001)[before]) == "Xiaomi earnings beat forecasts"
+    assert listed(now_showing(bot, reply)) == ["Xiaomi earnings beat forecasts"]
 
 
 async def test_latest_keyword_and_latest_for_the_chat(bot):
-    reply = (await bot.send("/latest foldable phone 1"))[0]
-    assert headline(reply) == "Xiaomi shows a foldable phone"
+    reply = await bot.ask("/latest foldable phone 1")
+    assert listed(reply) == ["Xiaomi shows a foldable phone"]
     await bot.ask("/subscribe apple")
-    replies = await bot.send("/latest 1")
-    assert headline(replies[0]) == "Apple ships a new iPad Pro"
+    assert listed(await bot.ask("/latest 1")) == ["Apple ships a new iPad Pro"]
 
 
 async def test_search_ranks_and_lists(bot):
@@ -181,6 +248,28 @@ async def test_search_ranks_and_lists(bot):
     lines = reply.plain_text.split("\n")
     assert lines[0] == "Search: “store Moscow”"
     assert lines[1].startswith("1. Xiaomi opens its first store in Moscow — Tech Desk")
+
+
+async def test_search_pages_with_older_by_editing(bot, feeds):
+    more = [item(200 + i, f"Xiaomi briefing number {i}", "Xiaomi said little.", 0.1 * i)
+            for i in range(8)]  # fmt: skip
+    feeds.feed("/tech.xml", rss("Tech Desk", more + ITEMS))
+    await bot.runtime.storage.conn.execute("UPDATE sources SET next_check_at = 0")
+    await bot.runtime.scheduler.tick()
+    await bot.runtime.scheduler.idle()
+    page = await bot.ask("/search xiaomi")
+    first = listed(page)
+    assert len(first) == 5 and [t for t, _ in page.buttons()][-1] == "Older ›"
+    await bot.press(page, button(page, "Older ›"))
+    second = now_showing(bot, page)
+    assert "from 6" in headline(second) and second.plain_text.split("\n")[1].startswith("6. ")
+    assert not set(listed(second)) & set(first)
+    await bot.press(second, button(second, "Older ›"))
+    third = now_showing(bot, page)
+    assert [t for t, _ in third.buttons()][-1] == "« Newest"  # 12 results: the last page
+    assert len(set(first) | set(listed(second)) | set(listed(third))) == 12
+    await bot.press(third, button(third, "« Newest"))
+    assert listed(now_showing(bot, page)) == first
 
 
 @pytest.mark.parametrize(

@@ -131,27 +131,32 @@ async def test_mode_digest_or_off_means_no_instant_push(bot, telegram, feeds):
     assert len(pushes(telegram, ALICE)) == 1
 
 
-async def test_pushes_already_queued_stop_when_the_chat_turns_instant_off(bot, telegram, feeds):
+async def test_pushes_already_queued_stop_when_the_chat_turns_instant_off(
+    bot, telegram, feeds, monkeypatch
+):
     """The sender reads the chat's mode with the pending rows; a change made meanwhile (here
-    /mode digest while a burst is being paced out) still stops the rest."""
+    /mode digest while pushes wait for the chat's calm window, news.bundles) still stops
+    them."""
+    monkeypatch.setattr("bot.sender.HOLD_RECHECK", 0.2)
     await bot.ask("/subscribe xiaomi", chat_id=ALICE)
-    items = [
-        story(40 + i, f"Xiaomi news number {i}", age=timedelta(minutes=30 - i)) for i in range(5)
-    ]
-    feeds.feed("/f0.xml", rss("Desk 0", items))
-    before = len(telegram.sent_to(ALICE))
-    await poll(bot, deliver=False)
-    await telegram.wait_for_sent(before + 1, chat_id=ALICE, timeout=10)  # the burst is under way
+    for i in range(3):  # three stories in three polls: three pushes, the calm limit
+        feeds.feed("/f0.xml", rss("Desk 0", [story(40 + i, f"Xiaomi news number {i}")]))
+        await poll(bot)
+    assert len(pushes(telegram, ALICE)) == 3
+    waiting = [story(50 + i, f"Xiaomi later news {i}") for i in range(2)]
+    feeds.feed("/f0.xml", rss("Desk 0", waiting))
+    await poll(bot, deliver=False)  # these wait: three pushes in the last ten minutes
     await bot.ask("/mode digest", chat_id=ALICE)
     await bot.runtime.sender.drained()
-    assert 1 <= len(pushes(telegram, ALICE)) < len(items)
+    assert len(pushes(telegram, ALICE)) == 3
+    assert not any("later news" in m.plain_text for m in telegram.sent_to(ALICE))
     async with bot.runtime.storage.conn.execute(
         "SELECT count(*) FROM deliveries WHERE chat_id = ? AND status = 'skipped'"
         " AND error = 'instant push turned off'",
         (ALICE,),
     ) as c:
         ((skipped,),) = await c.fetchall()
-    assert skipped == len(items) - len(pushes(telegram, ALICE))
+    assert skipped == len(waiting)
 
 
 async def test_a_burst_to_one_chat_arrives_in_order_and_paced(bot, telegram, feeds):

@@ -7,7 +7,14 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from news.quiet import QuietArgumentError, QuietHours, QuietProblem, is_quiet, parse_quiet
+from news.quiet import (
+    QuietArgumentError,
+    QuietHours,
+    QuietProblem,
+    is_quiet,
+    parse_quiet,
+    quiet_end,
+)
 from tests.clock import Clock
 from tests.fakes.feed_server import rss
 from tests.harness import poll_now, running_bot, with_desks
@@ -59,6 +66,44 @@ def test_rules_2_and_4_the_start_is_quiet_the_end_is_not_on_the_chats_clock(loca
     # `local` is given in UTC: 22:30 UTC is 23:30 in Berlin in January
     at = datetime.fromisoformat(local).replace(tzinfo=UTC).timestamp()
     assert is_quiet(NIGHT, at, zone) is quiet
+
+
+@pytest.mark.parametrize(
+    ("argument", "hold"),
+    [("23:00-08:00 hold", True), ("23-8 HOLD", True), ("23:00-08:00 later", True),
+     ("23:00 - 08:00 bundle", True), ("23:00-08:00", False)],
+)  # fmt: skip
+def test_rule_6_hold_after_the_hours_holds_pushes_back(argument, hold):
+    assert parse_quiet(argument).hours == QuietHours(time(23, 0), time(8, 0), hold)
+
+
+@pytest.mark.parametrize("argument", ["hold", "23:00-08:00 hold hold", "hold 23:00-08:00"])
+def test_rule_6_hold_alone_or_in_the_wrong_place_is_refused(argument):
+    with pytest.raises(QuietArgumentError):
+        parse_quiet(argument)
+
+
+@pytest.mark.parametrize(
+    ("now", "zone", "end"),
+    [("2026-01-10 23:30", "UTC", "2026-01-11 08:00"),  # over midnight: tomorrow's 08:00
+     ("2026-01-11 03:00", "UTC", "2026-01-11 08:00"),  # after midnight: today's
+     ("2026-01-11 07:59", "UTC", "2026-01-11 08:00"),
+     ("2026-01-11 12:00", "UTC", "2026-01-11 12:00"),  # not quiet: now
+     ("2026-01-10 22:30", "Europe/Berlin", "2026-01-11 07:00"),  # 08:00 in Berlin (UTC+1)
+     # the night the clocks go forward (29 March 2026, 02:00 -> 03:00 in Berlin)
+     ("2026-03-28 23:00", "Europe/Berlin", "2026-03-29 06:00"),
+     # a quiet end inside the skipped hour: the first minute that exists and is not quiet
+     ("2026-03-29 00:30", "Europe/Berlin:01:00-02:30", "2026-03-29 01:00")],
+)  # fmt: skip
+def test_rule_6_held_pushes_wait_for_the_first_minute_after_the_hours(now, zone, end):
+    hours = NIGHT
+    if ":" in zone:  # "Zone:HH:MM-HH:MM" for hours other than 23:00-08:00
+        zone, _, spec = zone.partition(":")
+        hours = parse_quiet(spec).hours
+    at = datetime.fromisoformat(now).replace(tzinfo=UTC).timestamp()
+    expected = datetime.fromisoformat(end).replace(tzinfo=UTC).timestamp()
+    assert quiet_end(hours, at, zone) == expected
+    assert not is_quiet(hours, expected, zone)
 
 
 def test_hours_within_one_day_and_none_at_all():
