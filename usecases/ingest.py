@@ -31,6 +31,7 @@ from storage.stories import StoreResult
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Ingested:
     feed: ParsedFeed
