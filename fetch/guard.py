@@ -17,7 +17,12 @@ from news.addresses import UnsafeUrl, check_resolved, check_url_shape
 
 
 async def public_only(url: httpx.URL | str) -> None:
-    url = httpx.URL(str(url))
+    """UnsafeUrl unless `url` is http(s) on a public address; a URL that is not a URL at all
+    (httpx cannot parse it: "http://0177.0.0.1/", an octal address) is refused the same way."""
+    try:
+        url = httpx.URL(str(url))
+    except httpx.InvalidURL as exc:
+        raise UnsafeUrl(f"not a usable URL ({exc})") from None
     check_url_shape(str(url))
     port = url.port or (443 if url.scheme == "https" else 80)
     loop = asyncio.get_running_loop()

@@ -4,7 +4,10 @@ One shared httpx.AsyncClient. Every failure becomes a FetchResult with outcome "
 short reason: the poller records it on the source's row and moves on.
 
 - Politeness: a User-Agent naming the bot, conditional GET (If-None-Match/If-Modified-Since),
-  at most PER_HOST requests at once to one host, and a global bound.
+  at most PER_HOST requests at once to one host, and a global bound. A fetch still running
+  after HOST_SLOT seconds (a slow or trickling server) moves to one of the host's PER_HOST
+  overtime slots when one is free, so two slow feeds no longer hold up every other feed of
+  their host for the whole deadline; a host never has more than 2 x PER_HOST at once.
 - Safety: at most 5 redirects; connect/read timeouts plus a deadline for the whole fetch (a
   server dripping one byte a second never trips a read timeout); a body cap counted on
   *decompressed* bytes. Decompression is ours (raw bytes in, zlib with max_length out), so a
@@ -15,6 +18,7 @@ short reason: the poller records it on the source's row and moves on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import logging
 import re
@@ -40,6 +44,7 @@ GLOBAL_CONCURRENCY = 16
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 DEADLINE = 60.0  # seconds for a whole fetch, body included
+HOST_SLOT = 10.0  # seconds a fetch holds one of its host's PER_HOST slots before overtime
 GUARD_EXTENSION = "newsbot.guard"  # httpx carries request extensions across redirects
 
 Guard = Callable[[httpx.URL], Awaitable[None]]  # raises ValueError (e.g. UnsafeUrl) to refuse
@@ -147,6 +152,9 @@ class Fetcher:
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(self._per_host)
         )
+        self._overtime: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self._per_host)
+        )
         self._global = asyncio.Semaphore(concurrency)
         self.client = httpx.AsyncClient(
             follow_redirects=True,
@@ -186,10 +194,12 @@ class Fetcher:
             host = urlsplit(url).hostname or ""
         except ValueError:  # e.g. "http://[::1/x": httpx will say what is wrong below
             host = ""
-        async with self._global, self._hosts[host]:
+        async with self._global:
             try:
                 async with asyncio.timeout(self.deadline):
-                    result = await self._fetch(url, etag, last_modified, guard)
+                    result = await self._in_host_slot(
+                        host, self._fetch(url, etag, last_modified, guard)
+                    )
             except TimeoutError:
                 result = FetchResult("error", url, error=f"took longer than {self.deadline:g} s")
             except ValueError as exc:  # the guard's refusal (UnsafeUrl)
@@ -207,6 +217,27 @@ class Fetcher:
             except httpx.HTTPError as exc:  # InvalidURL, UnsupportedProtocol, decoding ...
                 result = FetchResult("error", url, error=f"{type(exc).__name__}: {exc}"[:300])
         return result
+
+    async def _in_host_slot(self, host: str, work: Awaitable[FetchResult]) -> FetchResult:
+        """Run `work` in one of the host's slots; after HOST_SLOT seconds, in an overtime slot
+        if one is free, giving the regular slot back to the host's other feeds."""
+        slot, overtime = self._hosts[host], self._overtime[host]
+        await slot.acquire()
+        held = slot
+        task = asyncio.ensure_future(work)
+        try:
+            done, _ = await asyncio.wait({task}, timeout=HOST_SLOT)
+            if not done and not overtime.locked():
+                await overtime.acquire()  # free: does not wait
+                slot.release()
+                held = overtime
+            return await task
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+            held.release()
 
     async def _fetch(
         self, url: str, etag: str | None, last_modified: str | None, guard: Guard | None

@@ -13,7 +13,8 @@ Normalizing an entry, in order:
    article); HTML becomes plain text with paragraphs, and site boilerplate is removed
    (news.text). Stored text is capped: summaries and matching need the lead, not the novel.
 4. Title: entities decoded, tags stripped, whitespace collapsed; an entry with no title takes
-   the start of its text.
+   the start of its text. Titles are capped at MAX_TITLE characters, authors at MAX_AUTHOR,
+   guids and links at MAX_IDENTITY (a hostile feed's megabyte title is not stored whole).
 5. Published time in UTC; missing, or in the future, means "first seen now".
 6. Identity within the source: guid, else canonical link, else a hash of title and text.
 """
@@ -37,6 +38,9 @@ from news.telegram_html import shorten
 from news.text import clean_text, clean_title, first_image, html_to_text
 
 MAX_TEXT = 20_000  # characters of story text kept
+MAX_TITLE = 500  # a headline; real ones are under 200
+MAX_AUTHOR = 200
+MAX_IDENTITY = 2048  # a guid or link; longer ones are not identities but payloads
 FUTURE_TOLERANCE = 300  # seconds: clocks differ a little; beyond that a date is not believed
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -112,22 +116,24 @@ def normalize_entry(
     entry: Any, *, base_url: str, language: str | None, now: int
 ) -> StoryDraft | None:
     text, html = _entry_text(entry)
-    title = clean_title(entry.get("title") or "")
-    link = canonical_link(entry.get("link"), base_url)
+    title = shorten(clean_title(str(entry.get("title") or "")[: MAX_TITLE * 4]), MAX_TITLE)
+    raw_link = entry.get("link")
+    link = canonical_link(raw_link, base_url) if len(str(raw_link or "")) <= MAX_IDENTITY else None
     if not title and not link and not text:
         return None  # a phantom entry
     if not title:
         title = shorten(text.split("\n", 1)[0], 120) if text else link or ""
     if len(text) > MAX_TEXT:
         text = shorten(text, MAX_TEXT)
-    guid = (entry.get("id") or "").strip()
+    guid = str(entry.get("id") or "").strip()[:MAX_IDENTITY]
     if guid:
         identity = f"guid:{guid}"
     elif link:
         identity = f"link:{link}"
     else:
         identity = f"hash:{digest(title, text)}"
-    author = clean_title(entry.get("author") or "") or None
+    author = shorten(clean_title(str(entry.get("author") or "")[: MAX_AUTHOR * 4]), MAX_AUTHOR)
+    author = author or None
     story_language = _language(entry.get("language")) or language
     return StoryDraft(
         identity=identity,

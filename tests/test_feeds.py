@@ -154,3 +154,16 @@ def test_identity_is_guid_else_link_else_hash(entry, identity):
 )
 def test_title_keys_ignore_case_and_punctuation(a, b):
     assert title_key(a) == title_key(b)
+
+
+def test_a_hostile_entrys_megabyte_fields_are_capped_not_stored_whole():
+    from news.feeds import MAX_AUTHOR, MAX_IDENTITY, MAX_TITLE
+
+    huge = "Xiaomi " * 150_000  # about a megabyte
+    feed = rss("Desk", [{"title": huge, "link": "https://x.test/" + "a" * 1_000_000,
+                         "guid": "g" * 1_000_000, "author": huge, "description": "Text."}])  # fmt: skip
+    (story,) = parse_feed(feed.encode(), url="https://feeds.example.test/f.xml", now=NOW).stories
+    assert len(story.title) <= MAX_TITLE and story.title.startswith("Xiaomi Xiaomi")
+    assert len(story.author or "") <= MAX_AUTHOR
+    assert story.link is None  # a megabyte "link" is not a link
+    assert len(story.identity) <= MAX_IDENTITY + len("guid:")

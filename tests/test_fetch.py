@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from fetch import http as http_module
 from fetch.guard import public_only
 from fetch.http import USER_AGENT, Fetcher, parse_max_age, parse_retry_after
 from tests.fakes.feed_server import FeedServer, rss
@@ -106,6 +107,30 @@ async def test_at_most_two_requests_per_host_at_once(server):
     finally:
         await fetcher.aclose()
     assert server.peak_in_flight == 2
+
+
+async def test_two_trickling_feeds_do_not_hold_up_their_hosts_other_feeds(server, monkeypatch):
+    """Both of a host's slots taken by feeds dripping their body: after HOST_SLOT they move to
+    overtime slots, and a good feed of the same host is fetched at once, not after the
+    deadline."""
+    monkeypatch.setattr(http_module, "HOST_SLOT", 0.5)
+    fetcher = Fetcher(deadline=8)
+    slow = [server.slow(f"/drip{i}", FEED * 4, bytes_per_second=300) for i in range(2)]
+    good = server.feed("/good.xml", FEED)
+    try:
+        drips = [asyncio.create_task(fetcher.fetch(u)) for u in slow]
+        await asyncio.sleep(0.2)  # both slots are the drips'
+        started = asyncio.get_running_loop().time()
+        result = await fetcher.fetch(good)
+        waited = asyncio.get_running_loop().time() - started
+        assert result.outcome == "ok"
+        assert waited < 3  # about HOST_SLOT; before, until a drip ended (about 8 s)
+        assert not any(d.done() for d in drips)  # the drips are still going
+        for d in drips:
+            d.cancel()
+    finally:
+        await fetcher.aclose()
+    assert server.peak_in_flight <= 4  # never more than twice PER_HOST to one host
 
 
 async def test_a_hung_source_does_not_delay_another_host(server):
