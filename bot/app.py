@@ -19,7 +19,14 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 import handlers
 from bot.digests import DigestService, schedule_digests
 from bot.fairness import FairUpdates
-from bot.jobs import TICK_SECONDS, PollScheduler, schedule_polling, schedule_read_also
+from bot.jobs import (
+    TICK_SECONDS,
+    Heartbeat,
+    PollScheduler,
+    schedule_heartbeat,
+    schedule_polling,
+    schedule_read_also,
+)
 from bot.pacing import TelegramPacer
 from bot.sender import Sender
 from bot.settings import Settings
@@ -58,6 +65,24 @@ def configured_sources(settings: Settings) -> list[OpmlSource]:
         raise OpmlError(f"NEWSBOT_SOURCES={str(settings.sources)!r}: {exc}") from None
 
 
+async def sync_sources(storage: Storage, settings: Settings) -> str:
+    """Bring the operator's OPML file (NEWSBOT_SOURCES) into the database; without one, the
+    list shipped with the bot goes only into a database that never had sources, so a shell
+    without the bot's settings cannot merge 24 feeds into a live database. Returns the line
+    that says which list the bot uses."""
+    if settings.sources is not None:
+        entries = configured_sources(settings)
+        added, updated = await storage.sources.sync(entries)
+        return (f"Sources: {len(entries)} in {settings.sources} (NEWSBOT_SOURCES),"
+                f" {added} added and {updated} updated in the database")  # fmt: skip
+    if not await storage.sources.ever_added():
+        added, _ = await storage.sources.sync(configured_sources(settings))
+        return f"Sources: the {added} shipped with newsbot, added to the new database"
+    polled = len(await storage.sources.all())
+    return (f"Sources: the {polled} in the database (NEWSBOT_SOURCES is not set; the shipped"
+            " list goes only into a new database)")  # fmt: skip
+
+
 @dataclass
 class Runtime:
     """What `newsbot run` owns while it runs: the handlers' Services and the workers. Built
@@ -67,6 +92,7 @@ class Runtime:
     fetcher: Fetcher
     sender: Sender | None = None
     scheduler: PollScheduler | None = None
+    heartbeat: Heartbeat | None = None
 
     @property
     def storage(self) -> Storage:
@@ -93,13 +119,11 @@ async def open_runtime(
     `on_queued` is told when the digest queued messages (the sender's notify)."""
     storage = await Storage.open(settings.database, clock=clock)
     try:
-        added, updated = await storage.sources.sync(configured_sources(settings))
+        log.info("%s", await sync_sources(storage, settings))
         await storage.stories.load_events()  # news.events' index of the last window
     except BaseException:
         await storage.close()
         raise
-    if added or updated:
-        log.info("Sources synced: %d added, %d updated", added, updated)
     fetcher = Fetcher()
     poller = Poller(
         storage,
@@ -167,6 +191,8 @@ async def start_workers(
     schedule_polling(application, runtime.scheduler, min(TICK_SECONDS, settings.poll_interval))
     schedule_digests(application, runtime.digests)
     schedule_read_also(application, runtime.storage, runtime.services.unsaved)
+    runtime.heartbeat = Heartbeat(runtime.storage, lambda: sender.stats)
+    schedule_heartbeat(application, runtime.heartbeat)
     return runtime
 
 

@@ -3,7 +3,13 @@
 The poll tick only *selects* due sources and starts one task per source; it does not wait for
 them. So a tick takes milliseconds and never overlaps itself, a slow or hung source (bounded
 by the fetcher's deadline anyway) never delays the others, and command handlers keep running
-on the same event loop. A source already being polled is not started twice.
+on the same event loop. A source already being polled is not started twice. While the
+database cannot be written (storage.database), a poll could store nothing: a tick then starts
+at most one poll every DB_BACKOFF seconds, which also finds out when writes work again.
+
+A heartbeat job runs every minute (Heartbeat): it writes the bot's pulse into the database
+(storage.meta) for `newsbot health` in another process, and so also finds out, with no
+command arriving, when the database stops taking writes.
 
 A read-also job runs every minute: stories first seen in the last day that nobody has pushed
 get their "Read also" computed there, and what /latest computed for its answers is stored
@@ -14,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 from telegram.error import TelegramError
@@ -22,11 +30,14 @@ from telegram.ext import Application
 from fetch.poller import Poller, PollReport
 from news import replies
 from storage import Storage
+from storage.database import DatabaseUnavailable
 from usecases import related
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 5.0
+DB_BACKOFF = 60.0
+HEARTBEAT_SECONDS = 60.0
 READ_ALSO_SECONDS = 60.0
 
 
@@ -45,11 +56,17 @@ class PollScheduler:
         self.on_report = on_report
         self.in_flight: set[int] = set()
         self._tasks: set[asyncio.Task] = set()
+        self._probed_at = float("-inf")  # monotonic time of the last poll while writes fail
 
     async def tick(self, _context: object = None) -> int:
         """Start a poll for every due source not already in flight; return how many started."""
         storage = self.poller.storage
         due = await storage.sources.due(storage.now(), exclude=self.in_flight)
+        if storage.write_problem is not None and due:
+            if time.monotonic() - self._probed_at < DB_BACKOFF:
+                return 0
+            self._probed_at = time.monotonic()
+            due = due[:1]
         for source in due:
             self.in_flight.add(source.id)
             task = asyncio.create_task(self._run(source), name=f"poll-source-{source.id}")
@@ -100,8 +117,46 @@ async def fill_read_also(storage: Storage, unsaved: related.Unsaved | None = Non
     (usecases.related, rules 2 and 3)."""
     try:
         await related.fill_recent(storage, unsaved)
+    except DatabaseUnavailable:  # storage warned once; it runs again next minute
+        return
     except Exception:  # a bad row must not stop the job; it runs again next minute
         log.exception("Computing read-also failed")
+
+
+class Heartbeat:
+    """Every minute, the `heartbeat` row: the time (a write, so its being fresh says writes
+    work) and the sends and 429s of the last hour (the sender's counters, kept a minute apart
+    for an hour)."""
+
+    def __init__(self, storage: Storage, stats: Callable[[], dict[str, int]]) -> None:
+        self.storage = storage
+        self.stats = stats
+        self._history: deque[tuple[int, int, int]] = deque(maxlen=61)  # (at, sent, 429s)
+
+    async def beat(self, _context: object = None) -> None:
+        now = self.storage.now()
+        stats = self.stats()
+        self._history.append((now, stats.get("sent", 0), stats.get("rate_limited", 0)))
+        _, sent_then, limited_then = self._history[0]
+        pulse = {
+            "at": now,
+            "sent_last_hour": stats.get("sent", 0) - sent_then,
+            "rate_limited_last_hour": stats.get("rate_limited", 0) - limited_then,
+        }
+        try:
+            await self.storage.meta.put("heartbeat", pulse)
+        except DatabaseUnavailable:  # storage warned; `newsbot health` sees the pulse stop
+            return
+
+
+def schedule_heartbeat(application: Application, heartbeat: Heartbeat) -> None:
+    application.job_queue.run_repeating(
+        heartbeat.beat,
+        interval=HEARTBEAT_SECONDS,
+        first=0.2,
+        name="heartbeat",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
 
 
 def schedule_read_also(

@@ -86,6 +86,7 @@ from news.quiet import is_quiet, quiet_end
 from news.render import StoryView, render_plain, render_story
 from news.telegram_html import plain_text
 from storage import Storage
+from storage.database import DatabaseUnavailable
 from storage.deliveries import EDIT_MAX_AGE, Delivery, Edit
 from usecases import related
 
@@ -108,6 +109,7 @@ EDIT_WORKERS = 4  # edits in flight at once
 EDIT_ATTEMPTS = 5  # network errors and 5xx before an edit is given up
 EDIT_ENDS = ("message is not modified", "message to edit not found", "message can't be edited")
 HOLD_RECHECK = 60.0  # seconds between looks at a chat whose pushes are held
+DB_PAUSE = 10.0  # seconds a chat waits when the database cannot be written
 RECENT_SWEEP = 10_000  # chats remembered for news.bundles before the old ones are forgotten
 
 
@@ -186,7 +188,13 @@ class Sender:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await self._flush()
+        try:
+            await self._flush()
+        except DatabaseUnavailable as exc:
+            log.error(
+                "%d sent messages could not be marked sent (%s): they will be sent again"
+                " after the restart", len(self._sent), exc.problem,
+            )  # fmt: skip
 
     async def drained(self) -> None:
         """Wait until nothing is queued or in flight and the marks are committed (tests)."""
@@ -317,13 +325,22 @@ class Sender:
     async def _send_one(self, delivery: Delivery) -> float:
         try:
             pause = await self._deliver(delivery)
+        except DatabaseUnavailable:
+            # Every write of _deliver comes before a send or after a refusal, never after an
+            # accepted send (that is only a mark in memory): the message waits, nothing is lost.
+            self._requeue_first(delivery)
+            return DB_PAUSE
         except Exception as exc:  # a bug must not kill the worker or lose the message
             log.exception("Sending delivery %s failed unexpectedly", delivery.id)
             # The message may have gone out before the failure (an answer the client could
             # not read): try again only a few times, never without end.
-            pause = await self._retry(
-                delivery, f"internal error: {type(exc).__name__}", limit=UNEXPECTED_ATTEMPTS
-            )
+            try:
+                pause = await self._retry(
+                    delivery, f"internal error: {type(exc).__name__}", limit=UNEXPECTED_ATTEMPTS
+                )
+            except DatabaseUnavailable:
+                self._requeue_first(delivery)
+                return DB_PAUSE
         return pause
 
     def _story_sent(self, chat_id: int) -> None:
@@ -461,6 +478,13 @@ class Sender:
         return 0.0
 
     async def _send_bundle(self, head: Delivery, pushes: list[Delivery]) -> float:
+        try:
+            return await self._bundle(head, pushes)
+        except DatabaseUnavailable:  # as in _send_one: nothing was sent, all of them wait
+            self._requeue_all([d for d in pushes if d.id in self._known])
+            return DB_PAUSE
+
+    async def _bundle(self, head: Delivery, pushes: list[Delivery]) -> float:
         """Every push waiting for the chat as one message (news.bundles rules 4-5). `head` is
         the first of them with the chat as it is now. Telegram's answers are handled as for
         one push, for all of them together."""
@@ -573,14 +597,14 @@ class Sender:
             delivery.chat_id,
             error,
         )
+        await self.storage.deliveries.give_up(delivery.id, error=error)
         self.stats["failed"] += 1
         self._done(delivery)
-        await self.storage.deliveries.give_up(delivery.id, error=error)
 
     async def _skip_one(self, delivery: Delivery, reason: str) -> None:
+        await self.storage.deliveries.skip(delivery.id, reason=reason)
         self.stats["skipped"] += 1
         self._done(delivery)
-        await self.storage.deliveries.skip(delivery.id, reason=reason)
 
     async def _chat_not_found(self, delivery: Delivery, reason: str) -> None:
         """400 "chat not found": this message fails (a plain-text resend cannot help); the
@@ -625,7 +649,11 @@ class Sender:
 
     async def _edit_loop(self) -> None:
         while not self._stopping:
-            if await self.run_edits() < EDIT_BATCH:
+            try:
+                looked_at = await self.run_edits()
+            except DatabaseUnavailable:  # storage warned; the edits wait in their table
+                looked_at = 0
+            if looked_at < EDIT_BATCH:
                 await asyncio.sleep(EDIT_CHECK)
 
     async def run_edits(self) -> int:
@@ -739,4 +767,5 @@ class Sender:
         while True:
             await asyncio.sleep(FLUSH_INTERVAL)
             # shielded: stop() cancels this task, and a commit under way should complete
-            await asyncio.shield(self._flush())
+            with contextlib.suppress(DatabaseUnavailable):  # the marks wait for the next one
+                await asyncio.shield(self._flush())

@@ -8,6 +8,7 @@ repr never shows it, so a settings object can be logged or printed safely.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,13 +71,22 @@ class Settings:
     link_previews: bool = False
 
     def require_token(self) -> str:
-        """The token, or a SettingsError for commands that must talk to Telegram."""
+        """The token, or a SettingsError for commands that must talk to Telegram: when it is
+        not set, or does not have a bot token's shape (checked here, before any network)."""
         if not self.token:
             raise SettingsError(
                 "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in the environment"
                 " or in .env"
             )
+        if not TOKEN_SHAPE.fullmatch(self.token.get()):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon and the"
+                " secret, as @BotFather gives it, e.g. 123456789:AAE...)"
+            )
         return self.token.get()
+
+
+TOKEN_SHAPE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{20,100}")  # the bot id and its secret
 
 
 def _int(raw: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:

@@ -21,6 +21,7 @@ from news.matching import Matcher
 from news.models import Source, SourceOrigin, SourceStatus
 from news.schedule import base_delay, next_check_at, should_alert
 from storage import Storage
+from storage.database import DatabaseUnavailable
 from usecases.ingest import Ingested, Tagging, ingest
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,9 @@ class Poller:
         started = time.monotonic()
         try:
             report = await self._poll(source)
-        except Exception as exc:  # a bug or a database problem must not kill the scheduler
+        except DatabaseUnavailable as exc:  # storage warned once; the source is due again
+            report = PollReport(source, SourceStatus.ERROR, title=source.title, error=str(exc))
+        except Exception as exc:  # a bug must not kill the scheduler
             log.exception("Polling source %s (%s) failed", source.id, source.url)
             report = await self._failed(source, f"internal error: {type(exc).__name__}", None)
         report.seconds = time.monotonic() - started
@@ -105,6 +108,9 @@ class Poller:
         return await self._succeeded(source, fetched, done)
 
     async def _succeeded(self, source: Source, fetched: FetchResult, done: Ingested) -> PollReport:
+        if source.error_count:
+            log.info("Source %s (%s) works again after %d failures", source.id, source.url,
+                     source.error_count)  # fmt: skip
         feed = done.feed
         delay = base_delay(self.interval, max_age=fetched.max_age, ttl_minutes=feed.ttl_minutes)
         await self.storage.sources.record_success(
@@ -132,7 +138,9 @@ class Poller:
         alert = should_alert(
             now=self.storage.now(), failing_since=updated.failing_since, alerted=updated.alerted
         )
-        log.info("Source %s (%s) failed: %s", source.id, source.url, error)
+        # One WARNING when a working source starts failing; its later failures are INFO.
+        level = logging.WARNING if source.error_count == 0 else logging.INFO
+        log.log(level, "Source %s (%s) failed: %s", source.id, source.url, error)
         return PollReport(updated, SourceStatus.ERROR, title=source.title, error=error, alert=alert)
 
     def _next(self, delay: int) -> int:

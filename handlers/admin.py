@@ -5,11 +5,12 @@ from __future__ import annotations
 from telegram import Update
 
 from fetch.guard import public_only
-from handlers.chat import command_argument
+from handlers.chat import MAX_ROW_ID, command_argument
 from handlers.context import NewsContext
 from news import replies
 from news.addresses import UnsafeUrl
 from news.models import SourceOrigin
+from usecases import health
 
 
 async def _is_operator(update: Update, context: NewsContext) -> bool:
@@ -26,7 +27,10 @@ async def sources(update: Update, context: NewsContext) -> None:
         return
     all_sources = await context.storage.sources.all()
     counts = await context.storage.sources.story_counts() if all_sources else {}
-    for text in replies.sources_list(all_sources, counts):
+    found = await health.check(context.storage, inside_the_bot=True)
+    oldest = found.now - found.oldest_pending_at if found.oldest_pending_at else None
+    header = replies.health_line(found.problems, found.pending, oldest)
+    for text in replies.sources_list(all_sources, counts, header):
         await update.effective_message.reply_text(text)
 
 
@@ -61,7 +65,7 @@ async def remove_source(update: Update, context: NewsContext) -> None:
         return
     message = update.effective_message
     argument = command_argument(message).strip().lstrip("#")
-    if not argument.isdigit():
+    if not argument.isdigit() or int(argument) > MAX_ROW_ID:
         await message.reply_text(replies.removesource_usage())
         return
     removed = await context.storage.sources.remove(int(argument))

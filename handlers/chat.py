@@ -6,6 +6,8 @@ from telegram import Message, Update
 from telegram.constants import ChatMemberStatus
 
 from handlers.context import NewsContext
+from news.models import Chat, DeliveryMode
+from storage.database import DatabaseUnavailable
 
 
 def _worth_recording(update: Update, username: str | None) -> bool:
@@ -41,14 +43,25 @@ async def record_chat(update: Update, context: NewsContext) -> None:
         return
     chat = update.effective_chat
     user = update.effective_user
-    context.chat_record_value = await context.storage.chats.touch(
-        chat.id,
-        type=chat.type,
-        title=chat.title or chat.full_name,
-        language_code=user.language_code if user else None,
-        default_timezone=context.settings.timezone,
-        reactivate=_reactivates(update),
-    )
+    try:
+        context.chat_record_value = await context.storage.chats.touch(
+            chat.id,
+            type=chat.type,
+            title=chat.title or chat.full_name,
+            language_code=user.language_code if user else None,
+            default_timezone=context.settings.timezone,
+            reactivate=_reactivates(update),
+        )
+    except DatabaseUnavailable:
+        # The database cannot be written (storage warned once): the command is still
+        # answered from what is stored (a reading command works; a changing one is told
+        # "could not save" by its own write), or as a new chat would be.
+        stored = await context.storage.chats.get(chat.id)
+        context.chat_record_value = stored or Chat(
+            id=chat.id, type=chat.type, title=chat.title or chat.full_name,
+            language_code=user.language_code if user else None,
+            timezone=context.settings.timezone, mode=DeliveryMode.BOTH, active=True,
+        )  # fmt: skip
 
 
 async def may_change(update: Update, context: NewsContext) -> bool:
@@ -64,3 +77,22 @@ def command_argument(message: Message) -> str:
     text = message.text or ""
     parts = text.split(maxsplit=1)
     return parts[1] if len(parts) > 1 else ""
+
+
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer: a row id beyond it cannot exist
+
+
+def button_number(data: str, position: int, *, minimum: int = 0) -> int:
+    """The integer at `position` of a button's colon-separated callback data; ValueError for
+    anything a forged or garbled button could carry (missing, not digits, out of range), so
+    the handler answers "this button no longer works" instead of failing."""
+    parts = data.split(":")
+    if position >= len(parts):
+        raise ValueError(data)
+    text = parts[position]
+    if not text.lstrip("-").isdigit() or len(text) > 20:
+        raise ValueError(data)
+    number = int(text)
+    if not minimum <= number <= MAX_ROW_ID:
+        raise ValueError(data)
+    return number

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from handlers.context import NewsContext
 from news import replies
 from news.limits import is_private
+from storage.database import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -77,17 +86,34 @@ async def on_error(update: object, context: NewsContext) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     if isinstance(error, Forbidden) and chat is not None:
         # Blocked by the user or removed from the group: not an error, just stop talking.
-        await context.storage.chats.set_active(chat.id, False)
+        with contextlib.suppress(DatabaseUnavailable):  # storage warned; next time, then
+            await context.storage.chats.set_active(chat.id, False)
         log.info("Chat %s is unreachable (%s); marked inactive", chat.id, error.message)
         return
     if isinstance(error, ChatMigrated) and chat is not None:
-        await context.storage.chats.migrate(chat.id, error.new_chat_id)
+        with contextlib.suppress(DatabaseUnavailable):  # the next update migrates it then
+            await context.storage.chats.migrate(chat.id, error.new_chat_id)
         log.info("Chat %s became %s; subscriptions moved", chat.id, error.new_chat_id)
         return
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, DatabaseUnavailable):
+        # storage.database said so once (a WARNING); the user hears that nothing was saved.
+        await _could_not_save(update)
+        return
     if isinstance(error, NetworkError | RetryAfter) and not isinstance(error, BadRequest):
         # Telegram unreachable or overloaded past bot.pacing's retries (which said so):
         # one line, no traceback; the user's command itself was handled.
         log.warning("Telegram did not take the answer to update %s: %s", update_id, error)
         return
     log.error("Error while handling update %s", update_id, exc_info=error)
+
+
+async def _could_not_save(update: object) -> None:
+    """Tell whoever asked that their change was not saved (a toast for a button)."""
+    if not isinstance(update, Update):
+        return  # a job: storage's warning is the operator's line
+    with contextlib.suppress(TelegramError):
+        if update.callback_query is not None:
+            await update.callback_query.answer(replies.COULD_NOT_SAVE, show_alert=True)
+        elif update.effective_message is not None and update.message is not None:
+            await update.effective_message.reply_text(replies.COULD_NOT_SAVE)

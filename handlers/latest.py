@@ -20,7 +20,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from handlers.chat import command_argument
+from handlers.chat import button_number, command_argument
 from handlers.context import NewsContext
 from news import replies
 from news.arguments import Verdict, resolve_term
@@ -172,10 +172,11 @@ def _button_query(data: str, context: NewsContext) -> tuple[str, str, str, int, 
             brand = context.catalogue.get(parts[1])
             if brand is None:
                 raise ValueError(parts[1])
-            return "b", brand.key, replies.brand_label(brand), int(parts[2]), None
+            return "b", brand.key, replies.brand_label(brand), button_number(data, 2), None
         # more:KIND:PUBLISHED:ID:N:VALUE (0:0 for the newest page)
         kind, value = parts[1], ":".join(parts[5:])
-        cursor, n = (int(parts[2]), int(parts[3])), int(parts[4])
+        cursor = (button_number(data, 2), button_number(data, 3))
+        n = button_number(data, 4)
     except IndexError:
         raise ValueError(data) from None
     before = None if cursor == (0, 0) else cursor
@@ -213,8 +214,8 @@ async def open_button(update: Update, context: NewsContext) -> None:
     query = update.callback_query
     chat = context.chat_record
     try:
-        story_id = int(query.data.split(":", 1)[1])
-    except (IndexError, ValueError):
+        story_id = button_number(query.data, 1, minimum=1)
+    except ValueError:
         await query.answer(replies.latest_button_expired(), show_alert=True)
         return
     views = await related.views(context.storage, [story_id], context.services.unsaved)
@@ -240,9 +241,9 @@ async def search_button(update: Update, context: NewsContext) -> None:
     """ "Older ›" / "« Newest" under a /search page: search:OFFSET:WORDS."""
     query = update.callback_query
     try:
-        _, offset, words = query.data.split(":", 2)
-        start = min(max(int(offset), 0), SEARCH_MAX)
-    except ValueError:
+        start = min(button_number(query.data, 1), SEARCH_MAX)
+        words = query.data.split(":", 2)[2]
+    except (ValueError, IndexError):
         await query.answer(replies.latest_button_expired(), show_alert=True)
         return
     await query.answer()

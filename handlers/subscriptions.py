@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from handlers.chat import command_argument, may_change
+from handlers.chat import button_number, command_argument, may_change
 from handlers.context import NewsContext
 from news import replies
 from news.arguments import (
@@ -214,7 +214,7 @@ async def unsubscribe_button(update: Update, context: NewsContext) -> None:
         return
     chat = update.effective_chat
     try:
-        subscription_id = int(query.data.split(":", 1)[1])
+        subscription_id = button_number(query.data, 1, minimum=1)
     except ValueError:
         await query.answer(replies.expired_button(), show_alert=True)
         return

@@ -138,6 +138,13 @@ def _parse_xml(data: bytes | str) -> ET.Element:
 
 def parse_opml(data: bytes | str) -> list[OpmlSource]:
     """The http(s) feeds in an OPML document, in document order; see the module docstring."""
+    return read_opml(data)[0]
+
+
+def read_opml(data: bytes | str) -> tuple[list[OpmlSource], list[str]]:
+    """parse_opml's feeds, and a line for each feed outline it skipped and why (a URL that is
+    not http(s), a URL listed twice), for reports that say what they left out."""
+    skipped: list[str] = []
     root = _parse_xml(data)
     if _local(root.tag).lower() != "opml":
         raise OpmlError(f"not an OPML file: the root element is <{_local(root.tag)}>, not <opml>")
@@ -163,7 +170,11 @@ def parse_opml(data: bytes | str) -> list[OpmlSource]:
             child_category = name
         else:
             child_category = category
-            if _is_http_url(url) and url not in seen:
+            if not _is_http_url(url):
+                skipped.append(f"{url[:80]}: not an http(s) URL")
+            elif url in seen:
+                skipped.append(f"{url[:80]}: listed twice")
+            else:
                 seen.add(url)
                 sources.append(
                     OpmlSource(
@@ -178,7 +189,7 @@ def parse_opml(data: bytes | str) -> list[OpmlSource]:
             for child in reversed(outline)
             if _local(child.tag).lower() == "outline"
         )
-    return sources
+    return sources, skipped
 
 
 def _clean(text: str) -> str:

@@ -37,6 +37,9 @@ SLOW_DOWN = (
 )
 SLOW_DOWN_PRESS = "Too many taps at once: try again in a few seconds."  # a button's toast
 
+# When the database cannot be written (storage.database): the change was not made.
+COULD_NOT_SAVE = "Could not save that — please try again in a minute."
+
 
 def format_utc(ts: int | None) -> str:
     """An absolute time for operators' lists: "2026-11-25 01:50 UTC", or "never"."""
@@ -693,11 +696,22 @@ def source_line(source: Source, stories: int) -> str:
     return line
 
 
-def sources_list(sources: Sequence[Source], counts: dict[int, int]) -> list[str]:
+def health_line(problems: Sequence[str], pending: int, oldest_age: int | None) -> str:
+    """The header of the operators' /sources (usecases.health)."""
+    outbox = f"outbox: {pending} waiting" + (f", oldest {oldest_age} s" if oldest_age else "")
+    if not problems:
+        return f"🩺 Healthy · {outbox}"
+    return f"⚠️ {escape('; '.join(problems))} · {outbox}"
+
+
+def sources_list(
+    sources: Sequence[Source], counts: dict[int, int], health: str | None = None
+) -> list[str]:
+    head = [health] if health else []
     if not sources:
-        return ["No sources. Add one with /addsource URL."]
+        return ["\n".join([*head, "No sources. Add one with /addsource URL."])]
     failing = sum(s.status is SourceStatus.ERROR for s in sources)
-    blocks = [f"<b>{len(sources)} sources</b>, {failing} failing"]
+    blocks = [*head, f"<b>{len(sources)} sources</b>, {failing} failing"]
     return pack(blocks + [source_line(s, counts.get(s.id, 0)) for s in sources])
 
 

@@ -282,4 +282,15 @@ MIGRATIONS: list[tuple[int, str]] = [
             WHERE status = 'pending';
         """,
     ),
+    (
+        10,
+        """
+        -- Small facts about the database itself: when it was last opened for writing (the
+        -- start's write probe, storage.database rule 4).
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    ),
 ]

@@ -127,6 +127,20 @@ class SourceStore:
             row = await c.fetchone()
         return _source(row) if row else None
 
+    async def ever_added(self) -> int:
+        """How many sources this database has had, removed ones included (0: a new one)."""
+        async with self._s.conn.execute("SELECT count(*) FROM sources") as c:
+            row = await c.fetchone()
+        return int(row[0]) if row else 0
+
+    async def next_due_at(self) -> int | None:
+        """When the next source falls due (None when there is none to poll)."""
+        async with self._s.conn.execute(
+            "SELECT min(next_check_at) FROM sources WHERE removed_at IS NULL"
+        ) as c:
+            row = await c.fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
     async def all(self) -> list[Source]:
         async with self._s.conn.execute(
             f"SELECT {_COLUMNS} FROM sources WHERE removed_at IS NULL ORDER BY id"

@@ -65,6 +65,8 @@ async def test_operator_commands_are_refused_to_others(bot):
         "http://2130706433/feed",
         "file:///etc/passwd",
         "gopher://example.org/",
+        "http://0177.0.0.1/x",  # octal loopback: not even a URL httpx will parse
+        "http://[zz::1]/feed",
     ],
 )
 async def test_addsource_refuses_private_and_odd_addresses(bot, url):
@@ -77,6 +79,8 @@ async def test_addsource_and_removesource_usage(bot):
     assert "Usage" in (await bot.ask("/addsource", **ADMIN)).plain_text
     assert "Usage" in (await bot.ask("/removesource abc", **ADMIN)).plain_text
     assert "No source #999" in (await bot.ask("/removesource 999", **ADMIN)).plain_text
+    huge = "9" * 30  # beyond SQLite's integers: an answer, not an OverflowError
+    assert "Usage" in (await bot.ask(f"/removesource {huge}", **ADMIN)).plain_text
 
 
 async def test_removesource_stops_polling_but_keeps_stories(opml_settings, telegram):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -42,6 +43,19 @@ class BotProcess:
             env=self.env, cwd=self.cwd,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
+
+    async def wait_for_lines(self, text: str, count: int = 1) -> None:
+        """Read stderr until `count` lines containing `text` were logged (30 s at most)."""
+        assert self.proc is not None and self.proc.stderr is not None
+
+        async def read() -> None:
+            while self.stderr.count(text) < count:
+                line = await self.proc.stderr.readline()
+                if not line:
+                    raise AssertionError(f"the bot exited; it logged:\n{self.stderr}")
+                self.stderr += line.decode("utf-8", "replace")
+
+        await asyncio.wait_for(read(), 30)
 
     async def stop(self, sig: int = signal.SIGTERM) -> int:
         assert self.proc is not None
@@ -139,15 +153,77 @@ def test_a_broken_brand_file_ends_run_with_exit_2(tmp_path):
     assert "brands.toml" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_an_unreachable_bot_api_is_one_line_not_a_traceback(tmp_path):
+def free_port() -> int:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = clean_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=f"http://127.0.0.1:{port}/bot")
-    result = run_cli(["run"], env, tmp_path)
-    assert result.returncode == 1
-    assert "cannot talk to the Bot API" in result.stderr
-    assert "Traceback" not in result.stderr and TOKEN not in result.stderr
+        return s.getsockname()[1]
+
+
+async def forward(port: int, to_port: int) -> asyncio.Server:
+    """The Bot API coming up on `port`: a TCP forwarder to the fake's own port."""
+
+    async def pipe(reader, writer) -> None:
+        with contextlib.suppress(ConnectionError):
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        writer.close()
+
+    async def handle(reader, writer) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", to_port)
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    return await asyncio.start_server(handle, "127.0.0.1", port)
+
+
+async def test_run_waits_for_a_bot_api_that_is_down_and_starts_when_it_comes_up(
+    telegram, bot_env, tmp_path
+):
+    port = free_port()
+    env = bot_env | {"TELEGRAM_API_URL": f"http://127.0.0.1:{port}/bot",
+                     "NEWSBOT_LOG_LEVEL": "INFO"}  # fmt: skip
+    process = BotProcess(env, tmp_path)
+    await process.start()
+    await process.wait_for_lines("is not reachable", count=2)  # retried, said each time
+    server = await forward(port, telegram.port)
+    try:
+        await wait_until_polling(telegram)
+        assert await process.stop() == 0
+    finally:
+        server.close()
+    assert "WARNING" in process.stderr and "Traceback" not in process.stderr
+    assert TOKEN not in process.stderr
+
+
+async def test_sigterm_ends_the_wait_for_the_bot_api_at_once(bot_env, tmp_path):
+    env = bot_env | {"TELEGRAM_API_URL": f"http://127.0.0.1:{free_port()}/bot"}
+    process = BotProcess(env, tmp_path)
+    await process.start()
+    await process.wait_for_lines("is not reachable")
+    assert await process.stop() == 0
+    assert "Traceback" not in process.stderr
+
+
+async def test_a_token_the_bot_api_refuses_is_one_line_and_exit_2(telegram, tmp_path):
+    env = clean_env(TELEGRAM_BOT_TOKEN="999999:" + "x" * 35, TELEGRAM_API_URL=telegram.api_url,
+                    NEWSBOT_DATABASE=str(tmp_path / "db.sqlite3"))  # fmt: skip
+    result = await asyncio.to_thread(run_cli, ["run"], env, tmp_path)  # the fake answers
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.strip().splitlines() if " INFO " not in line]
+    assert len(lines) == 1 and "TELEGRAM_BOT_TOKEN was refused" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert "x" * 35 not in result.stderr
+
+
+@pytest.mark.parametrize("token", ["abc", "123456", ":secretsecretsecretsecretsecret", "12:short"])
+async def test_a_token_that_is_not_a_token_is_refused_before_any_network(telegram, tmp_path, token):
+    env = clean_env(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_URL=telegram.api_url,
+                    NEWSBOT_DATABASE=str(tmp_path / "db.sqlite3"))  # fmt: skip
+    result = await asyncio.to_thread(run_cli, ["run"], env, tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "TELEGRAM_BOT_TOKEN does not look like a bot token" in lines[0]
+    assert telegram.calls_to("getMe") == [] and not (tmp_path / "db.sqlite3").exists()
 
 
 def test_version_and_help(tmp_path):

@@ -113,3 +113,85 @@ async def test_sources_add_list_remove_import_export(env, tmp_path, opml, server
     assert code == 0 and "1 updated" in out  # an explicit import brings it back
     code, out, _ = await newsbot("sources", "export", env=env, cwd=tmp_path)
     assert extra in [s.url for s in parse_opml(out.encode())]
+
+
+async def test_reading_commands_leave_the_database_byte_for_byte_unchanged(env, tmp_path):
+    code, _, err = await newsbot("poll", "--once", env=env, cwd=tmp_path)  # made by the bot
+    assert code == 0, err
+    database = tmp_path / "db.sqlite3"
+    before = database.read_bytes()
+    shell = {k: v for k, v in env.items() if k != "NEWSBOT_SOURCES"}  # a shell without it
+    for command in (("sources", "list"), ("sources", "export"), ("latest", "xiaomi"),
+                    ("search", "lab"), ("clusters",), ("health",)):  # fmt: skip
+        code, out, err = await newsbot(*command, env=shell, cwd=tmp_path)
+        assert code in (0, 1) and "Traceback" not in err, (command, err)
+    assert database.read_bytes() == before
+    code, out, _ = await newsbot("sources", "list", env=shell, cwd=tmp_path)
+    assert len([line for line in out.splitlines() if "<http" in line]) == 3  # not the 24 shipped
+
+
+async def test_the_shipped_list_goes_only_into_a_new_database(env, tmp_path):
+    await newsbot("poll", "--once", env=env, cwd=tmp_path)
+    shell = {k: v for k, v in env.items() if k != "NEWSBOT_SOURCES"}
+    code, _, err = await newsbot("poll", "--once", "--all", "-v", env=shell, cwd=tmp_path)
+    assert code == 0 and "Sources: the 3 in the database" in err
+    _, out, _ = await newsbot("sources", "list", env=shell, cwd=tmp_path)
+    assert len([line for line in out.splitlines() if "<http" in line]) == 3
+    fresh = shell | {"NEWSBOT_DATABASE": str(tmp_path / "new.sqlite3")}
+    _, _, err = await newsbot("sources", "add", "https://example.org/feed", "-v", env=fresh,
+                              cwd=tmp_path)  # fmt: skip
+    _, out, _ = await newsbot("sources", "list", env=fresh, cwd=tmp_path)
+    assert len([line for line in out.splitlines() if "<http" in line]) == 1  # add syncs nothing
+
+
+async def test_nothing_due_says_when_and_all_polls_everything(env, tmp_path):
+    await newsbot("poll", "--once", env=env, cwd=tmp_path)
+    code, out, err = await newsbot("poll", "--once", env=env, cwd=tmp_path)
+    assert code == 0 and out == ""
+    assert "nothing due (the next in" in err and "use --all" in err
+    code, out, err = await newsbot("poll", "--once", "--all", env=env, cwd=tmp_path)
+    assert code == 0 and "3 sources polled" in out
+
+
+async def test_cli_commands_log_warnings_only_unless_verbose(env, tmp_path):
+    code, _, err = await newsbot("poll", "--once", env=env, cwd=tmp_path)
+    assert code == 0 and " INFO " not in err and "Creating the database" not in err
+    code, _, err = await newsbot("poll", "--once", "--all", "--verbose", env=env, cwd=tmp_path)
+    assert " INFO " in err and "Sources: 3 in" in err
+
+
+async def test_an_import_says_what_it_skipped_and_why(env, tmp_path, server):
+    good = server.feed("/imported.xml", rss("Imported", []))
+    path = tmp_path / "mixed.opml"
+    path.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        f'<outline text="ok" xmlUrl="{good}"/>'
+        '<outline text="js" xmlUrl="javascript:alert(1)"/>'
+        '<outline text="file" xmlUrl="file:///etc/passwd"/>'
+        f'<outline text="again" xmlUrl="{good}"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    code, out, _ = await newsbot("sources", "import", str(path), env=env, cwd=tmp_path)
+    assert code == 0 and "1 added" in out and "3 skipped" in out
+    assert "javascript:alert(1): not an http(s) URL" in out
+    assert "file:///etc/passwd: not an http(s) URL" in out and "listed twice" in out
+
+
+async def test_latest_says_what_it_did_not_find_and_refuses_two_brands(env, tmp_path):
+    await newsbot("poll", "--once", env=env, cwd=tmp_path)
+    code, out, err = await newsbot("latest", "apple", "samsung", env=env, cwd=tmp_path)
+    assert code == 2 and "names 2 brands" in err and out == ""
+    code, out, err = await newsbot("latest", "qwertyzzz", "--json", env=env, cwd=tmp_path)
+    assert code == 0 and out == "" and "no stories about 'qwertyzzz'" in err
+    code, out, _ = await newsbot("latest", "xiaomi", env=env, cwd=tmp_path)
+    assert code == 0 and "Xiaomi opens a lab" in out
+
+
+async def test_exit_codes_are_0_ok_1_failure_2_usage(env, tmp_path):
+    assert (await newsbot("sources", "list", env=env, cwd=tmp_path))[0] == 2  # no database yet
+    assert (await newsbot("poll", "--once", env=env, cwd=tmp_path))[0] == 0
+    assert (await newsbot("sources", "remove", "12345", env=env, cwd=tmp_path))[0] == 1
+    assert (await newsbot("latest", "xiaomi", "-n", "0", env=env, cwd=tmp_path))[0] == 2
+    assert (await newsbot("frobnicate", env=env, cwd=tmp_path))[0] == 2
+    assert (await newsbot("health", env=env, cwd=tmp_path))[0] == 1  # the bot never ran

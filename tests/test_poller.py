@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import sqlite3
 
@@ -167,7 +168,7 @@ async def test_a_poll_that_rolls_back_leaves_nothing_in_the_event_index(env, mon
     monkeypatch.setattr(storage_stories, "queue_edits", full_disk)
     await poller.poll(a)
     report = await poller.poll(b)  # B joins A's event; queueing its edit fails: rolled back
-    assert report.error == "internal error: OperationalError"
+    assert report.error == "the database cannot be written (full: database or disk is full)"
     assert [row[2] for row in await story_rows(storage)] == ["https://news.example.test/story-1"]
     monkeypatch.undo()
     await poller.poll(b)  # polled again: B's story is stored and joins A's event once
@@ -194,6 +195,19 @@ async def test_failures_back_off_and_a_success_resets(env):
     report = await poller.poll(await storage.sources.get(source.id))
     row = await storage.sources.get(source.id)
     assert report.status is SourceStatus.OK and row.error_count == 0 and row.last_error is None
+
+
+async def test_a_failing_source_is_one_warning_not_one_per_poll(env, caplog):
+    server, storage, poller, _clock = env
+    source = await add(storage, server.status("/feed.xml", 500))
+    with caplog.at_level(logging.INFO, logger="fetch.poller"):
+        for _ in range(4):
+            await poller.poll(await storage.sources.get(source.id))
+        server.feed("/feed.xml", rss("Back", [item(1)]))
+        await poller.poll(await storage.sources.get(source.id))
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "HTTP 500" in warnings[0]  # when it started failing
+    assert any("works again after 4 failures" in r.getMessage() for r in caplog.records)
 
 
 async def test_retry_after_is_honoured(env):

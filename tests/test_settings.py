@@ -32,11 +32,12 @@ def test_environment_wins_over_dotenv(tmp_path):
     s = load(
         {"NEWSBOT_POLL_INTERVAL": "60"},
         tmp_path,
-        "NEWSBOT_POLL_INTERVAL=30\nNEWSBOT_TIMEZONE=Europe/Moscow\nTELEGRAM_BOT_TOKEN=1:abc\n",
+        "NEWSBOT_POLL_INTERVAL=30\nNEWSBOT_TIMEZONE=Europe/Moscow\n"
+        f"TELEGRAM_BOT_TOKEN=1:{'a' * 35}\n",
     )
     assert s.poll_interval == 60  # from the environment
     assert s.timezone == "Europe/Moscow"  # from .env
-    assert s.require_token() == "1:abc"
+    assert s.require_token() == f"1:{'a' * 35}"
 
 
 @pytest.mark.parametrize(

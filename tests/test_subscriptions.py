@@ -147,6 +147,21 @@ async def test_a_stale_unsubscribe_button_is_harmless(bot):
     assert await followed(bot) == [("keyword", "fusion")]
 
 
+@pytest.mark.parametrize(
+    "data",
+    ["unsub:99999999999999999999999", "unsub:", "unsub:-5", "unsub:x", "open:99999999999999999999",
+     "open:", "more:b:1:2", "more:b:99999999999999999999999:1:5:apple", "search:x:words",
+     "search:99999999999999999999:apple", "latest:apple:99999999999999999999999", "sub:b:"],
+)  # fmt: skip
+async def test_a_forged_button_gets_an_answer_and_changes_nothing(bot, data):
+    await bot.ask("/subscribe xiaomi")
+    menu = await bot.ask("/unsubscribe")
+    update = bot.telegram.user_presses(menu, data, forged=True)
+    await bot.handled(update)
+    assert bot.telegram.unanswered_callback_queries == []
+    assert await followed(bot) == [("brand", "xiaomi")]
+
+
 async def test_unsubscribe_menu_when_nothing_is_followed(bot):
     reply = await bot.ask("/unsubscribe")
     assert "follows nothing yet" in reply.plain_text and not reply.buttons()
