@@ -5,6 +5,21 @@ fetch it), together with the response headers so it can pick the encoding and re
 relative links against the final URL. Its HTML sanitizer is off: we never display feed HTML,
 we reduce it to text.
 
+Before parsing, the bytes are checked against the encoding they declare (HTTP charset, else
+the XML declaration, else XML's default, UTF-8). feedparser alone, given a "UTF-8" document
+with a few invalid bytes, decodes the *whole* document as Latin-2 or cp1252: every accented
+letter and dash in every story becomes mojibake. So, for a document declared (or defaulting
+to) UTF-8 that is not valid UTF-8 (`repair_encoding`):
+a. a document that is UTF-8 with a few invalid sequences (it has valid multi-byte UTF-8, and
+   at most REPAIR_LIMIT of its bytes, or 16, are invalid) drops them and is read as the UTF-8
+   it is: stray bytes are garbage, not letters;
+b. otherwise (no valid UTF-8 beyond ASCII at all: the whole document is in another 8-bit
+   encoding, cp1252 or cp1251, mislabelled; or too much is invalid) charset-normalizer says
+   what the bytes really are, and they are read as that;
+c. bytes that are text in no encoding it trusts make the document a problem on the source
+   ("not text in the encoding it declares"), never mojibake in a chat.
+Documents declaring another encoding (windows-1251, GB2312, ...) are feedparser's to decode.
+
 Normalizing an entry, in order:
 1. Skip phantoms: entries with neither a title, a link nor any text (feeds with illegally
    nested <item/> produce them).
@@ -30,6 +45,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+import charset_normalizer
 import feedparser
 
 from news.links import canonical_link
@@ -37,6 +53,8 @@ from news.models import StoryDraft
 from news.telegram_html import shorten
 from news.text import clean_text, clean_title, first_image, html_to_text
 
+REPAIR_LIMIT = 0.01  # share of a UTF-8 document's bytes that may be invalid and dropped (a)
+MAX_CHAOS = 0.2  # charset-normalizer's "chaos" above which a guess is not trusted (b, c)
 MAX_TEXT = 20_000  # characters of story text kept
 MAX_TITLE = 500  # a headline; real ones are under 200
 MAX_AUTHOR = 200
@@ -154,6 +172,9 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse a fetched document. Never raises for bad input: a problem is reported instead."""
     now = int(time.time()) if now is None else now
+    body, content_type, problem = repair_encoding(body, content_type)
+    if problem:
+        return ParsedFeed(problem=problem)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -191,6 +212,76 @@ def parse_feed(
         ttl_minutes=_ttl(feed.get("ttl")),
         stories=stories,
     )
+
+
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_CHARSET = re.compile(r";\s*charset\s*=\s*\"?([^;\s\"]+)\"?", re.IGNORECASE)
+_UTF8 = {"utf-8", "utf8", "utf_8"}
+
+
+def _declared_encoding(body: bytes, content_type: str | None) -> str | None:
+    found = _CHARSET.search(content_type or "")
+    if found:
+        return found.group(1).lower()
+    declared = _DECLARED.match(body[:512])
+    return declared.group(1).decode("ascii").lower() if declared else None
+
+
+def _as_utf8(text: str, content_type: str | None) -> tuple[bytes, str]:
+    """The document as UTF-8 bytes, its XML declaration and charset saying so."""
+    data = text.encode("utf-8")
+    declared = _DECLARED.match(data[:512])
+    if declared:
+        start, end = declared.span(1)
+        data = data[:start] + b"utf-8" + data[end:]
+    media = (content_type or "application/xml").split(";", 1)[0].strip()
+    return data, f"{media}; charset=utf-8"
+
+
+def repair_encoding(body: bytes, content_type: str | None) -> tuple[bytes, str | None, str | None]:
+    """Steps a-c of the module docstring: (body, content type, problem or None)."""
+    declared = _declared_encoding(body, content_type)
+    if declared not in (None, *_UTF8) or body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return body, content_type, None  # another encoding, or UTF-16: feedparser's
+    try:
+        body.decode("utf-8")
+        return body, content_type, None
+    except UnicodeDecodeError:
+        pass
+    text = body.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd")
+    multibyte = sum(1 for ch in text if ch > "\x7f") - invalid
+    if multibyte and invalid <= max(16, REPAIR_LIMIT * len(body)):  # a: a few stray bytes
+        return (*_as_utf8(text.replace("\ufffd", ""), content_type), None)
+    guess = charset_normalizer.from_bytes(body).best()  # b: what the bytes really are
+    if guess is not None and guess.chaos <= MAX_CHAOS and guess.encoding not in _UTF8:
+        return (*_as_utf8(_latin_as_cp1252(body, str(guess)), content_type), None)
+    return (
+        body,
+        content_type,
+        (  # c
+            f"not text in the encoding it declares ({declared or 'UTF-8'}: {invalid} invalid"
+            " byte sequences)"
+        ),
+    )
+
+
+def _latin_as_cp1252(body: bytes, guessed: str) -> str:
+    """A guess whose letters are all Latin rests on a handful of accented bytes, and between
+    the dozen Latin code pages that read them plausibly (cp1250, cp775, cp850, Mac Roman...)
+    the web's own answer is cp1252, which WHATWG decodes every "latin1" label as; a Cyrillic
+    or Greek guess (cp1251, koi8-r) has the evidence of whole words and is kept."""
+    latin = all(
+        unicodedata.name(ch, "").startswith("LATIN")
+        for ch in guessed
+        if ch.isalpha() and ch > "\x7f"
+    )
+    if latin:
+        try:
+            return body.decode("cp1252")
+        except UnicodeDecodeError:  # one of its five unassigned bytes: not cp1252 after all
+            pass
+    return guessed
 
 
 def _ttl(value: Any) -> int | None:

@@ -167,3 +167,50 @@ def test_a_hostile_entrys_megabyte_fields_are_capped_not_stored_whole():
     assert len(story.author or "") <= MAX_AUTHOR
     assert story.link is None  # a megabyte "link" is not a link
     assert len(story.identity) <= MAX_IDENTITY + len("guid:")
+
+
+_MIXED = (
+    '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Desk</title>'
+    "<item><title>Apple ships iPhone — “new” café</title><link>https://x.test/1</link>"
+    "<description>Texte en français: élève.</description></item></channel></rss>"
+)
+_RUSSIAN = _MIXED.replace("Apple ships iPhone — “new” café", "Сяоми представила смартфон").replace(
+    "Texte en français: élève.", "Продажи начнутся весной."
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "title"),
+    [
+        # a: UTF-8 with a few stray bytes: those are dropped, the rest is not mojibake
+        (_MIXED.encode().replace("café".encode(), b"caf\xff\xfe\xc3("), "application/rss+xml;"
+         " charset=utf-8", "Apple ships iPhone — “new” caf("),
+        # b: a whole cp1252 document labelled UTF-8 (by header or declaration)
+        (_MIXED.encode("cp1252"), "application/rss+xml; charset=UTF-8",
+         "Apple ships iPhone — “new” café"),
+        (_MIXED.encode("cp1252"), None, "Apple ships iPhone — “new” café"),
+        # b: a Russian cp1251 document labelled UTF-8
+        (_RUSSIAN.encode("cp1251"), None, "Сяоми представила смартфон"),
+        # valid documents are untouched
+        (_MIXED.encode(), None, "Apple ships iPhone — “new” café"),
+        (_MIXED.replace("utf-8", "windows-1252").encode("cp1252"), None,
+         "Apple ships iPhone — “new” café"),
+    ],
+)  # fmt: skip
+def test_bytes_that_are_not_their_declared_encoding_are_read_as_what_they_are(
+    body, content_type, title
+):
+    feed = parse_feed(body, url="https://feeds.example.test/f.xml", content_type=content_type)
+    assert feed.problem is None
+    (story,) = feed.stories
+    assert story.title == title
+    assert story.text in ("Texte en français: élève.", "Продажи начнутся весной.")
+
+
+def test_bytes_that_are_text_in_no_encoding_are_a_problem_not_mojibake():
+    import random
+
+    garbage = random.Random(7).randbytes(4000)
+    body = _MIXED.encode().replace("café".encode(), garbage)
+    feed = parse_feed(body, url="https://feeds.example.test/f.xml")
+    assert feed.stories == [] and "not text in the encoding it declares" in feed.problem

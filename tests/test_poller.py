@@ -299,3 +299,12 @@ async def test_a_brands_own_newsroom_tags_its_stories_with_the_brand(env):
     await tagging.poll(source)
     async with storage.conn.execute("SELECT brand, about FROM story_brands") as c:
         assert [tuple(r) async for r in c] == [("apple", 1)]
+
+
+async def test_a_feed_declared_utf8_with_cp1252_bytes_is_stored_readable(env):
+    server, storage, poller, _clock = env
+    document = rss("Desk", [item(1, title="Xiaomi’s café — “new” phone")])
+    source = await add(storage, server.feed("/cp.xml", document.encode("cp1252")))
+    report = await poller.poll(source)
+    assert report.status is SourceStatus.OK
+    assert [row[3] for row in await story_rows(storage)] == ["Xiaomi’s café — “new” phone"]
