@@ -5,9 +5,11 @@
 2. `/digest HH:MM [Area/City]` sets the time (H:MM or HH:MM on the 24-hour clock; hours
    0-23, minutes 00-59; a full-width colon is read as a colon) and, when given, the zone.
    "Area/City HH:MM" is accepted the other way round.
-3. A zone is an IANA name of the system's tz database (plus UTC and GMT), matched without
-   regard to case, spaces standing for underscores ("america/new york"). Only names from
-   that table ever reach ZoneInfo(), so user text is never a file path.
+3. A zone is what news.zones reads it as first (a UTC offset suggests a city zone; an
+   abbreviation or a city name, English or Russian, resolves), else an IANA name of the
+   system's tz database (plus UTC and GMT), matched without regard to case, spaces standing
+   for underscores ("america/new york"). Only names from that table ever reach ZoneInfo(),
+   so user text is never a file path.
 4. A zone alone ("/digest Europe/Berlin") asks for the time too; a bare or misspelt city
    ("Moscow", "Europe/Moskow") gets "did you mean".
 5. Control and format characters (zero-width spaces, RTL marks) read as spaces; anything
@@ -29,6 +31,7 @@ from functools import cache
 from typing import Literal
 
 from news.errors import NewsbotError
+from news.zones import ZoneReading, read_offset, read_zone
 
 MAX_ARGUMENT = 80  # a /digest argument longer than this is not a time and a zone
 MAX_ZONE_NAME = 64  # the longest tz database name is about 32 characters
@@ -43,6 +46,7 @@ class DigestProblem(StrEnum):
     TAKES_NOTHING = "takes_nothing"  # text: "now" or "off"
     QUIET_USAGE = "quiet_usage"
     TIME_MISSING = "time_missing"  # text: the zone that was given
+    OFFSET = "offset"  # text: the offset as typed; suggestion: a city zone; offset: minutes
 
 
 class DigestArgumentError(NewsbotError, ValueError):
@@ -57,12 +61,14 @@ class DigestArgumentError(NewsbotError, ValueError):
         *,
         suggestion: str | None = None,
         command: Literal["digest", "timezone"] = "digest",
+        offset: int | None = None,
     ) -> None:
         super().__init__(problem.value, text)
         self.problem = problem
         self.text = text
         self.suggestion = suggestion
         self.command = command
+        self.offset = offset
 
 
 DigestKind = Literal["show", "set", "now", "off", "quiet_on", "quiet_off"]
@@ -130,6 +136,18 @@ def parse_timezone(text: str, *, command: Literal["digest", "timezone"] = "diges
     command whose form a refusal shows."""
     text = _clean(text)
     if len(text) <= MAX_ZONE_NAME:
+        reading = read_zone(text, _known_zones())
+        if reading.zone is not None:
+            return reading.zone
+        if reading.offset is not None:
+            raise DigestArgumentError(
+                DigestProblem.OFFSET, text, suggestion=reading.suggestion, command=command,
+                offset=reading.offset,
+            )  # fmt: skip
+        if reading.suggestion is not None:
+            raise DigestArgumentError(
+                DigestProblem.UNKNOWN_ZONE, text, suggestion=reading.suggestion, command=command
+            )
         name = _known_zones().get(text.casefold().replace(" ", "_"))
         if name is not None:
             return name
@@ -140,7 +158,12 @@ def parse_timezone(text: str, *, command: Literal["digest", "timezone"] = "diges
 
 
 def _is_zone_like(word: str) -> bool:
-    return "/" in word or word.casefold() in _known_zones()
+    return (
+        "/" in word
+        or word.casefold() in _known_zones()
+        or read_offset(word) is not None
+        or read_zone(word, _known_zones()) != ZoneReading()
+    )
 
 
 def _one_word(word: str) -> DigestCommand:

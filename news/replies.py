@@ -447,6 +447,18 @@ def digest_argument_error(error: DigestArgumentError) -> str:
             return f"There is no hour {escape(text)} in a day: hours go from 0 to 23. Use {usage}."
         case DigestProblem.NO_SUCH_MINUTE:
             return f"There is no minute {escape(text)}: minutes go from 00 to 59. Use {usage}."
+        case DigestProblem.OFFSET:
+            minutes = abs(error.offset or 0)
+            amount = f"{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+            side = "ahead of" if (error.offset or 0) >= 0 else "behind"
+            where = (
+                f" For a place's own clock (with its daylight saving), name its zone: did you"
+                f" mean <code>{escape(error.suggestion)}</code>?"
+                if error.suggestion
+                else " No place keeps that offset: name your city's zone."
+            )
+            unit = "hour" if minutes == 60 else "hours"
+            return f"{quoted(text, 40)} is {amount} {unit} {side} UTC.{where} Use {usage}."
         case DigestProblem.UNKNOWN_ZONE:
             hint = (
                 f" Did you mean <code>{escape(error.suggestion)}</code>?"

@@ -312,7 +312,7 @@ def test_parse_digest_command(argument, command):
         ("25:99", "hour 25"),
         ("24:00", "hour 24"),
         ("9:60", "minute 60"),
-        ("-1:00", "not a time"),
+        ("-1:00", "1 hour behind UTC"),  # an offset: answered as one, with a zone to use
         ("noon", "not a time"),
         ("8.30", "not a time"),
         ("830", "not a time"),
@@ -326,7 +326,7 @@ def test_parse_digest_command(argument, command):
         ("08:30 localtime", "time zone"),
         ("08:30 posix/Europe/Berlin", "time zone"),
         ("08:30 Europe/Moskow", "Did you mean <code>Europe/Moscow</code>"),
-        ("Moscow", "Did you mean <code>Europe/Moscow</code>"),
+        ("Moscow", "Say the time too: <code>/digest 09:00 Europe/Moscow</code>"),
         ("Europe/Berlin", "Say the time too"),
         ("9" * 500, "too long"),
         ("08:30 " + "A/" * 250, "too long"),
