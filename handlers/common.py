@@ -40,10 +40,14 @@ def _addressed_to_us(update: Update, context: NewsContext) -> bool:
 
 
 async def unknown_command(update: Update, context: NewsContext) -> None:
-    """Point to /help on a command we do not have."""
+    """Point to /help on a command we do not have; a command addressed to another bot
+    (/subscribe@OtherBot) is that bot's, and gets no answer from us."""
     if not _addressed_to_us(update, context):
         return
-    command = (update.effective_message.text or "").split(maxsplit=1)[0].split("@", 1)[0]
+    word = (update.effective_message.text or "").split(maxsplit=1)[0]
+    command, at, addressee = word.partition("@")
+    if at and addressee.casefold() != (context.bot.username or "").casefold():
+        return
     await update.effective_message.reply_text(replies.unknown_command(command))
 
 

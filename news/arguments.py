@@ -1,10 +1,16 @@
 """Splitting and judging what follows /subscribe and /unsubscribe.
 
 Rules, in order:
+0. The text is NFKC-normalized (full-width letters and digits read as plain ones), format
+   characters (zero-width spaces and joiners, RTL marks, soft hyphens) are removed, so
+   "app\u200ble" is "apple", and control characters (newlines, tabs) read as spaces.
 1. Quotes make a phrase: "foldable phone" (also the typographic quotes phones insert: “ ” « » „).
 2. When there is a comma outside quotes, each comma-separated part is one term.
 3. Otherwise terms are separated by spaces, except that words forming a known multi-word name
    ("lei jun", "vision pro") are kept together, longest name first.
+4. A company's legal or generic suffix after a brand's name ("Samsung Electronics", "Tesla
+   Motors", "Google LLC", "Apple Inc.", "Яндекс ООО") is part of the name, not a keyword
+   of its own: the term is the brand. Alone, such a word is a keyword like any other.
 Then each term resolves to a brand, a "did you mean" suggestion, a free keyword, or a refusal.
 """
 
@@ -26,10 +32,32 @@ _COMMAS = re.compile(r"[,，、;]")  # ASCII, fullwidth and ideographic commas, 
 _STRAY_QUOTES = '"“”«»„'
 
 
+# Rule 4: words a company's name carries after the brand (compared case-folded, dots dropped).
+COMPANY_WORDS = frozenset({
+    "inc", "incorporated", "llc", "ltd", "limited", "plc", "gmbh", "ag", "sa", "se", "nv",
+    "bv", "spa", "srl", "oy", "ab", "as", "kk", "corp", "corporation", "co", "company",
+    "group", "holding", "holdings", "electronics", "motors", "motor", "technologies",
+    "technology", "tech", "platforms", "international", "global", "mobile", "labs",
+    "ооо", "оао", "пао", "зао", "ао", "групп", "компания",
+})  # fmt: skip
+
+
 def _clean(text: str) -> str:
-    """Drop control and format characters (zero-width spaces, RTL marks) and collapse spaces."""
-    kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    """Rule 0."""
+    text = unicodedata.normalize("NFKC", text)
+    kept = "".join(
+        ""
+        if unicodedata.category(ch) == "Cf"
+        else " "
+        if unicodedata.category(ch)[0] == "C"
+        else ch
+        for ch in text
+    )
     return " ".join(kept.split())
+
+
+def _company_word(term: str) -> bool:
+    return term.strip().casefold().replace(".", "").strip(",") in COMPANY_WORDS
 
 
 def split_terms(text: str, catalogue: Catalogue) -> list[str]:
@@ -69,13 +97,30 @@ def split_terms(text: str, catalogue: Catalogue) -> list[str]:
 
     result: list[str] = []
     seen: set[str] = set()
-    for term in terms:
+    for term in _merge_company_words(terms, catalogue):
         term = " ".join(term.strip(_STRAY_QUOTES + " ").split())
         key = normalize_name(term)
         if term and key not in seen:
             seen.add(key)
             result.append(term)
     return result
+
+
+def _merge_company_words(terms: list[str], catalogue: Catalogue) -> list[str]:
+    """Rule 4: "Samsung Electronics" (one term, or two after a split) is the brand Samsung."""
+    merged: list[str] = []
+    for term in terms:
+        words = term.split()
+        # a term of its own ending in company words ("Samsung Electronics" quoted or after
+        # a comma): the brand, when the words before them name one
+        while len(words) > 1 and _company_word(words[-1]):
+            words.pop()
+        if len(words) < len(term.split()) and catalogue.lookup(" ".join(words)) is not None:
+            term = " ".join(words)
+        elif _company_word(term) and merged and catalogue.lookup(merged[-1]) is not None:
+            continue  # the suffix of the brand just before it ("Apple", "Inc.")
+        merged.append(term)
+    return merged
 
 
 class Problem(StrEnum):

@@ -83,9 +83,14 @@ from news.boilerplate import CJK_LINK_LABELS, LINK_NOUNS, LINK_VERBS, has_any
 # --- characters and entities -------------------------------------------------------------
 
 # Invisible characters that would otherwise glue or split words unpredictably: C0 controls,
-# zero-width space, word joiner, BOM, soft hyphen. Not ZWJ/ZWNJ: emoji sequences and some
-# scripts need them. \x01-\x03 are left out: they are the walker's markers (see below).
-_INVISIBLE = re.compile("[\x00\x04-\x08\x0e-\x1b\x7f\u200b\u2060\ufeff\xad]")
+# zero-width space, word joiner, BOM, soft hyphen; and ZWJ/ZWNJ beside an ASCII character or
+# a space (MacRumors puts U+200C around product names: "iPhone\u200c 15"), while between
+# emoji or letters of the scripts that need them (Persian, Indic) they stay. \x01-\x03 are
+# left out: they are the walker's markers (see below).
+_INVISIBLE = re.compile(
+    "[\x00\x04-\x08\x0e-\x1b\x7f\u200b\u2060\ufeff\xad]"
+    "|(?<=[\x00-\x7f\xa0])[\u200c\u200d]+|[\u200c\u200d]+(?=[\x00-\x7f\xa0])"
+)
 _MARKERS = re.compile("[\x01-\x03]")
 _WS = re.compile(r"\s+")
 _INLINE_WS = re.compile(r"[^\S\n]+")

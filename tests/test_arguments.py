@@ -30,6 +30,21 @@ CATALOGUE = small_catalogue()
         ("apple Apple APPLE", ["apple"]),  # duplicates dropped, first spelling kept
         ("小米，华为", ["小米", "华为"]),  # fullwidth comma
         ("xiaomi\u200b apple", ["xiaomi", "apple"]),  # zero-width space is not part of a name
+        # rule 0: format characters inside a word are removed, not read as a space
+        ("app\u200ble", ["apple"]),
+        ("vision\u200c pro", ["vision pro"]),
+        ("ＸＩＡＯＭＩ", ["XIAOMI"]),  # full-width letters (NFKC)
+        ("xiaomi\napple", ["xiaomi", "apple"]),  # a newline is a space
+        # rule 4: a company's suffix belongs to the brand's name
+        ("Samsung Electronics", ["Samsung"]),
+        ("Meta Platforms", ["Meta"]),
+        ("Xiaomi Corp.", ["Xiaomi"]),
+        ("Apple Inc.", ["Apple"]),
+        ("Apple, Inc.", ["Apple"]),
+        ('"Samsung Electronics", vision pro', ["Samsung", "vision pro"]),
+        ("Сяоми ООО", ["Сяоми"]),
+        ("electronics", ["electronics"]),  # alone, such a word is a keyword
+        ("foldable electronics", ["foldable", "electronics"]),  # after a non-brand, too
     ],
 )
 def test_split_terms(text, terms):
@@ -69,3 +84,17 @@ def test_keyword_is_normalized_for_storage_but_keeps_its_label():
     r = resolve_term("  Foldable   Phone ", CATALOGUE)
     assert r.verdict is Verdict.KEYWORD
     assert r.keyword == "foldable phone"
+
+
+@pytest.mark.parametrize(
+    ("text", "brand"),
+    [("Tesla Motors", "tesla"), ("Google LLC", "google"), ("Яндекс ООО", "yandex"),
+     ("Lucid Motors", "lucid"), ("Samsung Electronics", "samsung")],
+)  # fmt: skip
+def test_rule_4_with_the_shipped_catalogue_a_company_name_is_one_brand(text, brand):
+    from news.catalogue import load_catalogue
+
+    catalogue = load_catalogue(None)
+    (term,) = split_terms(text, catalogue)
+    resolved = resolve_term(term, catalogue)
+    assert resolved.verdict is Verdict.BRAND and resolved.brand.key == brand

@@ -188,6 +188,22 @@ async def test_unknown_commands_and_plain_text_point_to_help(bot, text):
     assert "/help" in reply.plain_text
 
 
+@pytest.mark.parametrize("text", ["/subscribe@OtherBot samsung", "/frobnicate@OtherBot"])
+async def test_a_command_for_another_bot_gets_no_answer_from_us(bot, text):
+    assert await bot.send(text) == []
+    assert await followed(bot) == []
+    me = bot.app.bot.username
+    assert "Subscribed" in (await bot.ask(f"/subscribe@{me} samsung")).plain_text
+
+
+async def test_a_company_name_with_its_suffix_follows_the_brand_alone(bot):
+    reply = await bot.ask("/subscribe Samsung Electronics, Apple Inc., fold\u200bable")
+    assert await followed(bot) == [
+        ("brand", "apple"), ("brand", "samsung"), ("keyword", "foldable")
+    ]  # fmt: skip
+    assert "Electronics" not in reply.plain_text and "Inc." not in reply.plain_text
+
+
 async def test_two_chats_never_see_each_others_subscriptions(bot):
     await bot.ask("/subscribe xiaomi", chat_id=1)
     await bot.ask("/subscribe fusion", chat_id=2)

@@ -430,6 +430,9 @@ def test_clean_text_pipeline_from_html():
         ("a < b", "a < b"),
         ("<!-- note -->Commented", "Commented"),
         ("\u200bZero width start", "Zero width start"),
+        ("iPhone\u200c 15 and Vision\u200c Pro", "iPhone 15 and Vision Pro"),  # MacRumors' ZWNJ
+        ("می\u200cخواهم", "می\u200cخواهم"),  # Persian keeps its ZWNJ
+        ("👩\u200d💻 coder", "👩\u200d💻 coder"),  # and an emoji its ZWJ
         ("<img src='x.png'>", ""),
         ("", ""),
     ],
