@@ -83,7 +83,7 @@ from bot.pacing import CALLER_RETRIES, retry_seconds
 from news import bundles
 from news.models import PUSH_MODES, SubscriptionKind
 from news.quiet import is_quiet, quiet_end
-from news.render import StoryView, render_plain, render_story
+from news.render import Preview, StoryView, preview_for, render_plain, render_story
 from news.telegram_html import plain_text
 from storage import Storage
 from storage.database import DatabaseUnavailable
@@ -111,6 +111,17 @@ EDIT_ENDS = ("message is not modified", "message to edit not found", "message ca
 HOLD_RECHECK = 60.0  # seconds between looks at a chat whose pushes are held
 DB_PAUSE = 10.0  # seconds a chat waits when the database cannot be written
 RECENT_SWEEP = 10_000  # chats remembered for news.bundles before the old ones are forgotten
+
+
+def _preview_options(preview: Preview | None) -> LinkPreviewOptions:
+    """news.render's preview as Telegram's: the image large and above, or the link's own."""
+    if preview is None:
+        return LinkPreviewOptions(is_disabled=True)
+    if preview.large_above:
+        return LinkPreviewOptions(
+            url=preview.url, is_disabled=False, prefer_large_media=True, show_above_text=True
+        )
+    return LinkPreviewOptions(url=preview.url, is_disabled=False)
 
 
 class Sender:
@@ -383,11 +394,14 @@ class Sender:
         return dataclasses.replace(
             delivery, chat_active=chat.active, chat_mode=chat.mode,
             chat_timezone=chat.timezone, chat_revision=revision, chat_quiet=chat.quiet,
+            chat_previews=chat.previews,
         )  # fmt: skip
 
-    async def _message(self, delivery: Delivery) -> tuple[str, Callable[[], str], str | None] | str:
-        """(HTML text, how to make its plain-text fallback, the link a preview may show), or
-        the reason the delivery is skipped. The fallback is rendered only after a 400."""
+    async def _message(
+        self, delivery: Delivery
+    ) -> tuple[str, Callable[[], str], Preview | None] | str:
+        """(HTML text, how to make its plain-text fallback, the preview to show), or the
+        reason the delivery is skipped. The fallback is rendered only after a 400."""
         if not delivery.chat_active:
             return "chat inactive"
         if delivery.body is not None:  # a digest message: its text was rendered when composed
@@ -399,7 +413,8 @@ class Sender:
         if view is None:
             return "story deleted"
         zone = delivery.chat_timezone
-        return render_story(view, zone), lambda: render_plain(view, zone), view.link
+        preview = preview_for(view, images=delivery.chat_previews, link_previews=self.link_previews)
+        return render_story(view, zone), lambda: render_plain(view, zone), preview
 
     async def _deliver(self, delivery: Delivery) -> float:
         """Send one delivery; returns how long its chat must pause (0 for the usual pace)."""
@@ -408,12 +423,8 @@ class Sender:
         if isinstance(message, str):
             await self._skip_one(delivery, message)
             return 0.0
-        text, plain, link = message
-        preview = (
-            LinkPreviewOptions(url=link, is_disabled=False)
-            if self.link_previews and link
-            else LinkPreviewOptions(is_disabled=True)
-        )
+        text, plain, shown = message
+        preview = _preview_options(shown)
         silent = is_quiet(delivery.chat_quiet, self.storage.now(), delivery.chat_timezone)
         try:
             message = await self.bot.send_message(
@@ -688,10 +699,8 @@ class Sender:
             return await self._end_edit(edit, "story deleted")
         if edit.story_id in self._views:
             self._views[edit.story_id] = view  # later pushes of the story name the outlets too
-        preview = (
-            LinkPreviewOptions(url=view.link, is_disabled=False)
-            if self.link_previews and view.link
-            else LinkPreviewOptions(is_disabled=True)
+        preview = _preview_options(
+            preview_for(view, images=edit.chat_previews, link_previews=self.link_previews)
         )
         try:
             await self.bot.edit_message_text(

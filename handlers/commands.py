@@ -58,6 +58,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("digest",), digest.digest),
     Command(("timezone",), digest.timezone),
     Command(("quiet",), delivery.quiet),
+    Command(("preview",), delivery.preview),
     Command(("help",), help_command),
     Command(("start",), start),
     Command(("sources",), admin.sources, operator=True),

@@ -67,6 +67,27 @@ async def mode_button(update: Update, context: NewsContext) -> None:
         await query.edit_message_text(replies.mode_status(changed), reply_markup=_keyboard(wanted))
 
 
+PREVIEW_WORDS = {"on": True, "yes": True, "off": False, "no": False}
+
+
+async def preview(update: Update, context: NewsContext) -> None:
+    """/preview [on|off]: whether pushes show the story's picture (news.render.preview_for)."""
+    message = update.effective_message
+    chat = context.chat_record
+    argument = command_argument(message).strip().casefold()
+    if not argument:
+        await message.reply_text(replies.preview_status(chat))
+        return
+    if argument not in PREVIEW_WORDS:
+        await message.reply_text(replies.preview_unknown(argument))
+        return
+    if not await may_change(update, context):
+        await message.reply_text(replies.only_admins())
+        return
+    changed = await context.storage.chats.set_previews(chat.id, PREVIEW_WORDS[argument])
+    await message.reply_text(replies.preview_set(changed))
+
+
 async def quiet(update: Update, context: NewsContext) -> None:
     """/quiet [HH:MM-HH:MM | off]."""
     message = update.effective_message

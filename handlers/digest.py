@@ -21,7 +21,7 @@ _TURN_OFF = {DeliveryMode.BOTH: DeliveryMode.INSTANT, DeliveryMode.DIGEST: Deliv
 
 
 async def digest(update: Update, context: NewsContext) -> None:
-    """/digest [HH:MM [Area/City] | now | off | quiet on|off]."""
+    """/digest [HH:MM [Area/City] | now | on | off | empty note|silent]."""
     message = update.effective_message
     chat = context.chat_record
     try:
@@ -53,6 +53,12 @@ async def digest(update: Update, context: NewsContext) -> None:
             chat.id, at=command.time, timezone=command.timezone, mode=mode
         )
         await message.reply_text(replies.digest_set(changed, turned_on=mode is not chat.mode))
+    elif command.kind == "on":
+        if chat.digest_on:
+            await message.reply_text(replies.digest_status(chat))
+            return
+        changed = await chats.set_mode(chat.id, _TURN_ON[chat.mode])
+        await message.reply_text(replies.digest_set(changed, turned_on=True))
     elif command.kind == "off":
         if not chat.digest_on:
             await message.reply_text(replies.digest_status(chat))

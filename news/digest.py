@@ -13,8 +13,8 @@ news.digest_command's; the words are news.replies'.
 12. Messages split between sections (between stories only if one section alone is too big),
     each within Telegram's limits (news.limits): 4096 visible characters, 100 formatting
     entities and 32 KB of raw text.
-13. Nothing new: no message at all, unless the chat opted in with `/digest quiet off`, which
-    gets one short line.
+13. Nothing new: no message at all, unless the chat opted in with `/digest empty note` (or
+    the older `/digest quiet off`), which gets one short line.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """What follows /digest and /timezone: the command's grammar. Pure functions, no I/O.
 
-1. `/digest` alone shows the schedule; `now`, `off`, `quiet on` and `quiet off` are words of
-   their own and take nothing after them.
+1. `/digest` alone shows the schedule; `now`, `on`, `off`, `empty note` and `empty silent`
+   are words of their own and take nothing after them. `empty note` sends a short note on a
+   day without news, `empty silent` (the default) sends nothing; the older `quiet off` and
+   `quiet on` mean the same (they read inverted: "quiet off" *sends* the note) and are kept.
 2. `/digest HH:MM [Area/City]` sets the time (H:MM or HH:MM on the 24-hour clock; hours
    0-23, minutes 00-59; a full-width colon is read as a colon) and, when given, the zone.
    "Area/City HH:MM" is accepted the other way round.
@@ -71,7 +73,12 @@ class DigestArgumentError(NewsbotError, ValueError):
         self.offset = offset
 
 
-DigestKind = Literal["show", "set", "now", "off", "quiet_on", "quiet_off"]
+DigestKind = Literal["show", "set", "now", "on", "off", "quiet_on", "quiet_off"]
+# Rule 1: what an empty day sends. "note"/"silent" and the older "quiet off"/"quiet on".
+_EMPTY_DAY = {
+    ("empty", "note"): "quiet_off", ("empty", "silent"): "quiet_on",
+    ("empty", "nothing"): "quiet_on", ("quiet", "off"): "quiet_off", ("quiet", "on"): "quiet_on",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -185,14 +192,15 @@ def parse_digest_command(argument: str) -> DigestCommand:
     if not words:
         return DigestCommand("show")
     head = words[0].casefold()
-    if head in ("now", "off"):
+    if head in ("now", "on", "off"):
         if len(words) > 1:
             raise DigestArgumentError(DigestProblem.TAKES_NOTHING, head)
-        return DigestCommand("now" if head == "now" else "off")
-    if head == "quiet":
-        if len(words) == 2 and words[1].casefold() in ("on", "off"):
-            return DigestCommand("quiet_on" if words[1].casefold() == "on" else "quiet_off")
-        raise DigestArgumentError(DigestProblem.QUIET_USAGE)
+        return DigestCommand(head)  # type: ignore[arg-type]
+    if head in ("empty", "quiet"):
+        kind = _EMPTY_DAY.get((head, words[1].casefold())) if len(words) == 2 else None
+        if kind is None:
+            raise DigestArgumentError(DigestProblem.QUIET_USAGE)
+        return DigestCommand(kind)  # type: ignore[arg-type]
     if len(words) == 1:
         return _one_word(words[0])
     if len(words) == 2 and _is_zone_like(words[0]) and not _is_zone_like(words[1]):

@@ -57,6 +57,7 @@ class Chat:
     last_digest_at: int | None = None  # the scheduled occurrence last served
     digest_story_id: int = 0  # the newest story a digest (scheduled or /digest now) covered
     quiet: QuietHours | None = None  # pushes arrive silently then (news/quiet.py)
+    previews: bool = True  # a push shows its story's image (news.render.preview_for)
 
     @property
     def digest_on(self) -> bool:

@@ -1,5 +1,12 @@
 """Rendering a story to Telegram HTML: one renderer for pushes, /latest, /search and digests.
 
+A push's link preview (`preview_for`):
+1. The story has an image (an http(s) URL the feed gave as its enclosure, media or first
+   picture) and the chat has previews on (`/preview`, on by default): Telegram shows that
+   image, large, above the text.
+2. Otherwise, with NEWSBOT_LINK_PREVIEWS on, the preview of the story's own link.
+3. Otherwise none: a text message.
+
 Every piece of feed text is escaped; only <b>, <i> and <a href> are produced. The story's own
 link is the message's first link (link previews, when enabled, show the story). The message
 stays within Telegram's 4096 characters by shortening the summary first, never by cutting
@@ -54,6 +61,15 @@ class StoryView:
     # None: never computed (usecases.related decides whether to); () when there is none.
     read_also: tuple[RelatedLink, ...] | None = ()
     also: tuple[Outlet, ...] = ()  # the event's other outlets, first seen first
+    image: str | None = None  # the story's picture (the feed's enclosure or first image)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The link preview a message asks Telegram for (bot.sender makes it LinkPreviewOptions)."""
+
+    url: str
+    large_above: bool  # the image, large, above the text; else the link's own small preview
 
 
 def _headline(view: StoryView) -> str:
@@ -149,3 +165,12 @@ def render_list(
         text, size = f"{text}\n{line}", size.joined("\n", measure)
         shown += 1
     return text, shown
+
+
+def preview_for(view: StoryView, *, images: bool, link_previews: bool) -> Preview | None:
+    """Rules 1-3 of the module docstring."""
+    if images and view.image and is_http_url(view.image) and len(view.image) <= MAX_LINK:
+        return Preview(view.image, large_above=True)
+    if link_previews and view.link:
+        return Preview(view.link, large_above=False)
+    return None

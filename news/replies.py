@@ -133,6 +133,11 @@ COMMAND_TEXT: dict[str, CommandText] = {
         " <i>Area/City</i>",
         "this chat's time zone, e.g. <code>/timezone Europe/Berlin</code>",
     ),
+    "preview": CommandText(
+        "Story images in pushes: /preview on|off",
+        " on|off",
+        "show each story's picture above its push (on unless turned off)",
+    ),
     "quiet": CommandText(
         "Silent pushes at night: /quiet 23:00-08:00",
         " <i>HH:MM-HH:MM</i> [hold]",
@@ -364,6 +369,8 @@ def mode_status(chat: Chat, *, with_usage: bool = False) -> str:
         text += "\n" + digest_schedule(chat) + " Change it with /digest."
     if chat.quiet is not None:
         text += "\n" + quiet_line(chat) + " Change them with /quiet."
+    if not chat.previews:
+        text += "\nPushes come without the story's picture: /preview on shows it."
     if with_usage:
         text += "\nChange it: <code>/mode instant|digest|both|off</code>"
     return text
@@ -379,6 +386,28 @@ def mode_unknown(argument: str) -> str:
 
 def mode_set_answer(mode: DeliveryMode) -> str:
     return f"Mode: {mode.value}"
+
+
+# --- story images in pushes (news.render.preview_for) ---------------------------------------
+
+PREVIEW_USAGE = "<code>/preview on</code> or <code>/preview off</code>"
+
+
+def preview_status(chat: Chat) -> str:
+    if chat.previews:
+        return (
+            "Pushes show the story's picture above the text when the story has one."
+            f" {PREVIEW_USAGE}."
+        )
+    return f"Pushes come as text, without the story's picture. {PREVIEW_USAGE}."
+
+
+def preview_set(chat: Chat) -> str:
+    return "✅ " + preview_status(chat).split(" <code>", 1)[0]
+
+
+def preview_unknown(argument: str) -> str:
+    return f"{quoted(argument, 20)} is neither on nor off. Use {PREVIEW_USAGE}."
 
 
 # --- quiet hours (news/quiet.py) ---------------------------------------------------------------
@@ -478,9 +507,9 @@ def digest_argument_error(error: DigestArgumentError) -> str:
             )
         case DigestProblem.QUIET_USAGE:
             return (
-                "Use <code>/digest quiet off</code> to get a short note on days without news,"
-                " or <code>/digest quiet on</code> to get nothing on those days (the default)."
-                f" To set the time: {usage}."
+                "Use <code>/digest empty note</code> to get a short note on days without news,"
+                " or <code>/digest empty silent</code> to get nothing on those days (the"
+                f" default). To set the time: {usage}."
             )
         case _:  # DigestProblem.TIME_MISSING
             return (
@@ -492,7 +521,7 @@ def _local(ts: int, timezone: str, fmt: str) -> str:
     return datetime.fromtimestamp(ts, chat_zone(timezone)).strftime(fmt)
 
 
-NOTHING_NEW = "No news about your brands today."  # the quiet-day note (/digest quiet off)
+NOTHING_NEW = "No news about your brands today."  # the empty-day note (/digest empty note)
 
 
 def digest_header(now: int, timezone: str) -> str:
@@ -520,14 +549,16 @@ def digest_status(chat: Chat) -> str:
         return "\n".join(
             [
                 "The daily digest is <b>off</b> in this chat.",
-                f"Turn it on with <code>/digest {chat.digest_time:%H:%M}</code> (time zone"
-                f" {escape(chat.timezone)}), or get one right away with <code>/digest now</code>.",
+                f"Turn it on with <code>/digest on</code> (at {chat.digest_time:%H:%M}"
+                f" {escape(chat.timezone)}) or <code>/digest HH:MM</code>, or get one right away"
+                " with <code>/digest now</code>.",
             ]
         )
     quiet = (
-        "On days without news nothing is sent (<code>/digest quiet off</code> for a short note)."
+        "On days without news nothing is sent (<code>/digest empty note</code> for a short note)."
         if chat.digest_quiet
-        else "On days without news you get a short note (<code>/digest quiet on</code> to stop it)."
+        else "On days without news you get a short note (<code>/digest empty silent</code> to"
+        " stop it)."
     )
     return "\n".join(
         [
@@ -549,7 +580,7 @@ def digest_set(chat: Chat, turned_on: bool) -> str:
 
 
 def digest_off(chat: Chat) -> str:
-    again = f"<code>/digest {chat.digest_time:%H:%M}</code>"
+    again = "<code>/digest on</code>"
     if chat.mode is DeliveryMode.INSTANT:
         return f"Daily digest off. Instant pushes continue. Turn it back on with {again}."
     return (

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 CHAT_COLUMNS = (
     "id, type, title, language_code, timezone, mode, active,"
     " digest_time, digest_quiet, next_digest_at, last_digest_at, digest_story_id,"
-    " quiet_start, quiet_end, quiet_hold"
+    " quiet_start, quiet_end, quiet_hold, previews"
 )
 
 
@@ -40,6 +40,7 @@ def chat_from_row(row: Mapping) -> Chat:
         quiet=QuietHours.from_minutes(
             row["quiet_start"], row["quiet_end"], bool(row["quiet_hold"])
         ),
+        previews=bool(row["previews"]),
     )
 
 
@@ -141,6 +142,10 @@ class ChatStore:
 
     async def set_digest_quiet(self, chat_id: int, quiet: bool) -> Chat:
         return await self._update(chat_id, "digest_quiet = ?", (int(quiet),))
+
+    async def set_previews(self, chat_id: int, on: bool) -> Chat:
+        """/preview on|off."""
+        return await self._update(chat_id, "previews = ?", (int(on),))
 
     async def set_quiet(self, chat_id: int, hours: QuietHours | None) -> Chat:
         """/quiet HH:MM-HH:MM [hold] or /quiet off."""

@@ -50,6 +50,7 @@ class Edit:
     chat_active: bool
     chat_mode: DeliveryMode
     chat_timezone: str
+    chat_previews: bool = True
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,14 @@ class Delivery:
     chat_timezone: str = "UTC"
     chat_revision: int = 0  # storage.chats.revision when the chat was read
     chat_quiet: QuietHours | None = None  # news/quiet.py
+    chat_previews: bool = True  # news.render.preview_for
 
 
 _SELECT = """
 SELECT d.id, d.chat_id, d.story_id, d.attempts, d.next_attempt_at, d.body,
        coalesce(c.active, 0) AS active, coalesce(c.mode, 'off') AS mode,
        coalesce(c.timezone, 'UTC') AS timezone, c.quiet_start, c.quiet_end,
-       coalesce(c.quiet_hold, 0) AS quiet_hold
+       coalesce(c.quiet_hold, 0) AS quiet_hold, coalesce(c.previews, 1) AS previews
 FROM deliveries AS d LEFT JOIN chats AS c ON c.id = d.chat_id
 """
 
@@ -196,6 +198,7 @@ class DeliveryStore:
                 chat_quiet=QuietHours.from_minutes(
                     r["quiet_start"], r["quiet_end"], bool(r["quiet_hold"])
                 ),
+                chat_previews=bool(r["previews"]),
             )
             for r in rows
         ]
@@ -225,7 +228,8 @@ class DeliveryStore:
                 """
                 SELECT e.delivery_id, e.attempts, d.chat_id, d.story_id, d.message_id,
                        d.sent_at, coalesce(c.active, 0) AS active,
-                       coalesce(c.mode, 'off') AS mode, coalesce(c.timezone, 'UTC') AS timezone
+                       coalesce(c.mode, 'off') AS mode, coalesce(c.timezone, 'UTC') AS timezone,
+                       coalesce(c.previews, 1) AS previews
                 FROM edits AS e JOIN deliveries AS d ON d.id = e.delivery_id
                 LEFT JOIN chats AS c ON c.id = d.chat_id
                 WHERE e.due_at <= ? ORDER BY e.due_at, e.delivery_id LIMIT ?
@@ -243,6 +247,7 @@ class DeliveryStore:
                 chat_active=bool(r["active"]),
                 chat_mode=DeliveryMode(r["mode"]),
                 chat_timezone=r["timezone"],
+                chat_previews=bool(r["previews"]),
             )
             for r in rows
         ]

@@ -293,4 +293,12 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        11,
+        """
+        -- /preview on|off (news/render.py preview_for): a push shows its story's image above
+        -- the text; on unless the chat turned it off.
+        ALTER TABLE chats ADD COLUMN previews INTEGER NOT NULL DEFAULT 1;
+        """,
+    ),
 ]

@@ -343,7 +343,7 @@ class StoryStore:
             async with self._s.conn.execute(
                 f"""
                 SELECT st.id, st.cluster_id, st.title, st.link, st.summary, st.published_at,
-                       st.related_at, {first_source("st.id")} AS source,
+                       st.related_at, st.image_url, {first_source("st.id")} AS source,
                        {about_brands("st.id")} AS brands
                 FROM stories AS st WHERE st.id IN ({marks(len(chunk))})
                 """,
@@ -360,6 +360,7 @@ class StoryStore:
                     source=row["source"],
                     published_at=row["published_at"],
                     summary=row["summary"],
+                    image=row["image_url"],
                     brands=brand_list(row["brands"]),
                     read_also=read_also.get(row["id"], ()) if computed else None,
                     also=tuple(

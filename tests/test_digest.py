@@ -130,6 +130,8 @@ async def test_quiet_days_send_nothing_unless_asked(bot, telegram, clock):
     await bot.ask("/subscribe xiaomi", chat_id=ALICE)
     await bot.ask("/subscribe xiaomi", chat_id=BOB)
     assert "short note" in (await bot.ask("/digest quiet off", chat_id=BOB)).plain_text
+    assert "sends nothing" in (await bot.ask("/digest empty silent", chat_id=BOB)).plain_text
+    assert "short note" in (await bot.ask("/digest empty note", chat_id=BOB)).plain_text
     before = len(telegram.sent_to(ALICE))
     clock.at(datetime(2025, 11, 24, 9, 0, tzinfo=UTC))
     await tick(bot)
@@ -213,7 +215,7 @@ async def test_digest_off_and_modes(bot, telegram, feeds, clock):
     await bot.ask("/digest 07:15", chat_id=ALICE)
     off = await bot.ask("/digest off", chat_id=ALICE)
     assert "Daily digest off" in off.plain_text and "Instant pushes continue" in off.plain_text
-    assert "/digest 07:15" in off.plain_text  # the way back keeps the chat's own time
+    assert "/digest on" in off.plain_text  # the way back keeps the chat's own time
     assert "instant" in (await bot.ask("/mode", chat_id=ALICE)).plain_text
     status = await bot.ask("/digest", chat_id=ALICE)
     assert "off" in status.plain_text
@@ -221,8 +223,11 @@ async def test_digest_off_and_modes(bot, telegram, feeds, clock):
     clock.at(datetime(2025, 11, 24, 9, 0, tzinfo=UTC))
     await tick(bot)
     assert digests(telegram, ALICE) == []
+    on = await bot.ask("/digest on", chat_id=ALICE)
+    assert "Daily digest at 07:15 UTC" in on.plain_text and "on now" in on.plain_text
+    assert "Daily digest at 07:15" in (await bot.ask("/digest on", chat_id=ALICE)).plain_text
     on = await bot.ask("/digest 10:00", chat_id=ALICE)
-    assert "Daily digest at 10:00 UTC" in on.plain_text and "on now" in on.plain_text
+    assert "Daily digest at 10:00 UTC" in on.plain_text
     clock.at(datetime(2025, 11, 24, 10, 0, tzinfo=UTC))
     await tick(bot)
     assert len(digests(telegram, ALICE)) == 1
