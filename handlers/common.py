@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from telegram import ChatMemberUpdated, Update
+from telegram import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import (
     BadRequest,
@@ -18,6 +18,7 @@ from telegram.error import (
 
 from handlers.context import NewsContext
 from news import replies
+from news.arguments import MAX_KEYWORD, Verdict, resolve_term
 from news.limits import is_private
 from storage.database import DatabaseUnavailable
 
@@ -52,10 +53,31 @@ async def unknown_command(update: Update, context: NewsContext) -> None:
 
 
 async def plain_text(update: Update, context: NewsContext) -> None:
-    """Point to /help when someone writes to the bot instead of using a command."""
+    """Point to /help when someone writes to the bot instead of using a command; a brand's
+    name written in a private chat ("xiaomi", "Сяоми") gets buttons to follow it or read its
+    latest stories instead."""
     if not _addressed_to_us(update, context):
         return
-    await update.effective_message.reply_text(replies.plain_text_pointer())
+    message = update.effective_message
+    text = " ".join((message.text or "").split())
+    brand = None
+    if is_private(message.chat.id) and 0 < len(text) <= MAX_KEYWORD:
+        resolution = resolve_term(text, context.catalogue)
+        brand = (
+            resolution.brand if resolution.verdict in (Verdict.BRAND, Verdict.SUGGESTION) else None
+        )
+    if brand is None:
+        await message.reply_text(replies.plain_text_pointer())
+        return
+    buttons = [
+        InlineKeyboardButton(replies.follow_button(brand), callback_data=f"sub:b:{brand.key}"),
+        InlineKeyboardButton(
+            replies.latest_about_button(brand), callback_data=f"latest:{brand.key}:5"
+        ),
+    ]
+    await message.reply_text(
+        replies.plain_text_brand(text, brand), reply_markup=InlineKeyboardMarkup([buttons])
+    )
 
 
 async def expired_button(update: Update, context: NewsContext) -> None:

@@ -64,8 +64,11 @@ async def _subscribe(
     fresh = [s for s in wanted if (s.kind, s.value) not in current]
     existing = [s for s in wanted if (s.kind, s.value) in current]
     allowed, over = fresh[: max(room, 0)], fresh[max(room, 0) :]
-    added, raced = await context.storage.subscriptions.add(chat_id, allowed)
-    return added, existing + raced, over
+    added, raced = await context.storage.subscriptions.add(
+        chat_id, allowed, limit=replies.MAX_SUBSCRIPTIONS
+    )  # the limit again inside the transaction: a racing command cannot pass it either
+    lost = [s for s in allowed if s not in added and s not in raced]
+    return added, existing + raced, lost + over
 
 
 async def _cover_new_keywords(context: NewsContext, added: list[Subscription]) -> None:
@@ -192,8 +195,24 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         return
     if not await _may_change_these(update, context, terms):
         return
+    if [t.casefold() for t in terms] in (["all"], ["все"], ["всё"]) and not _find(
+        followed, terms[0], context
+    ):
+        # Everything at once is asked, not done: a button confirms it.
+        if not followed:
+            await message.reply_text(replies.nothing_followed())
+            return
+        confirm = InlineKeyboardButton(
+            replies.unsubscribe_all_button(len(followed)), callback_data="unsub:all"
+        )
+        await message.reply_text(
+            replies.unsubscribe_all_question(len(followed)),
+            reply_markup=InlineKeyboardMarkup([[confirm]]),
+        )
+        return
     removed: list[Subscription] = []
     missing: list[str] = []
+    meant: list[Subscription] = []  # what a misspelt name probably meant, still followed
     for term in terms:
         found = _find(followed, term, context)
         if found is not None and await context.storage.subscriptions.remove(
@@ -201,9 +220,16 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         ):
             removed.append(found)
             followed.remove(found)
-        else:
-            missing.append(term)
-    await message.reply_text(replies.unsubscribe_result(removed, missing))
+            continue
+        missing.append(term)
+        guess = resolve_term(term, context.catalogue)
+        if guess.verdict is Verdict.SUGGESTION and guess.brand is not None:
+            meant += [s for s in followed if s.kind is SubscriptionKind.BRAND
+                      and s.value == guess.brand.key and s not in meant]  # fmt: skip
+    await message.reply_text(
+        replies.unsubscribe_result(removed, missing, meant),
+        reply_markup=_unsubscribe_keyboard(meant) if meant else None,
+    )
 
 
 async def unsubscribe_button(update: Update, context: NewsContext) -> None:
@@ -213,6 +239,13 @@ async def unsubscribe_button(update: Update, context: NewsContext) -> None:
         await query.answer(replies.only_admins(), show_alert=True)
         return
     chat = update.effective_chat
+    if query.data == "unsub:all":
+        followed = await context.storage.subscriptions.for_chat(chat.id)
+        for s in followed:
+            await context.storage.subscriptions.remove(chat.id, s.kind, s.value)
+        await query.answer()
+        await _edit(query, replies.unsubscribed_all(len(followed)))
+        return
     try:
         subscription_id = button_number(query.data, 1, minimum=1)
     except ValueError:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from news.arguments import MAX_KEYWORD, MAX_TERMS, MIN_KEYWORD, Problem, Resolution
-from news.catalogue import Brand, Catalogue
+from news.catalogue import Brand, Catalogue, normalize_name
 from news.digest_command import DigestArgumentError, DigestProblem
 from news.digest_schedule import chat_zone
 from news.limits import MAX_MESSAGE
@@ -235,6 +235,17 @@ def plain_text_pointer() -> str:
     return "I answer commands. Send /help to see them, or /subscribe xiaomi to start."
 
 
+def plain_text_brand(text: str, brand: Brand) -> str:
+    """A brand's name sent as plain text in a private chat."""
+    same = normalize_name(text) == normalize_name(brand.name)
+    named = brand_label(brand) if same else f"{quoted(text, 40)}: {brand_label(brand)}"
+    return f"{named} — follow it, or read its latest stories?"
+
+
+def follow_button(brand: Brand) -> str:
+    return f"Follow {brand.name}"
+
+
 def expired_button() -> str:
     return "This button no longer works; send the command again."
 
@@ -280,13 +291,36 @@ def _label(s: Subscription) -> str:
     return f"<b>{escape(s.label)}</b>"
 
 
-def unsubscribe_result(removed: list[Subscription], missing: list[str]) -> str:
+def unsubscribe_result(
+    removed: list[Subscription], missing: list[str], meant: Sequence[Subscription] = ()
+) -> str:
+    """`meant`: followed brands a misspelt name probably meant (offered as buttons)."""
     lines: list[str] = []
     if removed:
         lines.append("Unsubscribed: " + ", ".join(_label(s) for s in removed))
     if missing:
         lines.append("Not in this chat's list: " + ", ".join(quoted(t) for t in missing))
+    if meant:
+        lines.append(
+            "Did you mean " + " or ".join(_label(s) for s in meant) + "? Tap to unsubscribe."
+        )
     return "\n".join(lines)
+
+
+def unsubscribe_all_question(count: int) -> str:
+    things = "1 subscription" if count == 1 else f"{count} subscriptions"
+    return f"Unsubscribe this chat from all {things}? Nothing is removed until you tap."
+
+
+def unsubscribe_all_button(count: int) -> str:
+    return f"✖ Yes, all {count}"
+
+
+def unsubscribed_all(count: int) -> str:
+    if not count:
+        return nothing_followed()
+    things = "1 subscription" if count == 1 else f"{count} subscriptions"
+    return f"Unsubscribed from all {things}. /subscribe xiaomi starts again."
 
 
 def unsubscribe_menu(subscriptions: Sequence[Subscription]) -> str:

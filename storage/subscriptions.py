@@ -23,20 +23,38 @@ class SubscriptionStore:
         self._s = storage
 
     async def add(
-        self, chat_id: int, items: Iterable[Subscription]
+        self, chat_id: int, items: Iterable[Subscription], *, limit: int | None = None
     ) -> tuple[list[Subscription], list[Subscription]]:
-        """Add what is new; return (added, already followed), in the order given."""
+        """Add what is new; return (added, already followed), in the order given. With
+        `limit`, the chat's count is checked in the same transaction as the inserts, so
+        commands racing each other can never take a chat past it: what would is left out
+        (neither added nor existing)."""
         added: list[Subscription] = []
         existing: list[Subscription] = []
         now = self._s.now()
         async with self._s.transaction() as db:
+            count = 0
+            if limit is not None:
+                async with db.execute(
+                    "SELECT count(*) FROM subscriptions WHERE chat_id = ?", (chat_id,)
+                ) as c:
+                    count = (await c.fetchone())[0]
             for item in items:
+                if limit is not None and count >= limit:
+                    async with db.execute(
+                        "SELECT 1 FROM subscriptions WHERE chat_id = ? AND kind = ? AND value = ?",
+                        (chat_id, item.kind.value, item.value),
+                    ) as c:
+                        if await c.fetchone():
+                            existing.append(item)
+                    continue
                 cur = await db.execute(
                     "INSERT INTO subscriptions (chat_id, kind, value, label, created_at)"
                     " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (chat_id, item.kind.value, item.value, item.label, now),
                 )
                 (added if cur.rowcount else existing).append(item)
+                count += max(cur.rowcount, 0)
         return added, existing
 
     async def remove(self, chat_id: int, kind: SubscriptionKind, value: str) -> bool:

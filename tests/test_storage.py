@@ -191,3 +191,20 @@ async def test_the_outbox_never_shows_rows_of_a_transaction_that_may_roll_back(s
         await writer
     assert await reader == []
     assert await storage.deliveries.pending(0) == []
+
+
+async def test_the_subscription_limit_holds_when_commands_race(storage):
+    from news.models import Subscription, SubscriptionKind
+
+    def words(start: int) -> list[Subscription]:
+        return [
+            Subscription(SubscriptionKind.KEYWORD, f"w{i}", f"w{i}")
+            for i in range(start, start + 20)
+        ]
+
+    await new_chat(storage)  # chat 1
+    results = await asyncio.gather(
+        *(storage.subscriptions.add(1, words(20 * n), limit=100) for n in range(6))
+    )
+    assert sum(len(added) for added, _ in results) == 100
+    assert await storage.subscriptions.count(1) == 100

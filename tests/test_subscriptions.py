@@ -204,6 +204,44 @@ async def test_a_company_name_with_its_suffix_follows_the_brand_alone(bot):
     assert "Electronics" not in reply.plain_text and "Inc." not in reply.plain_text
 
 
+@pytest.mark.parametrize("text", ["xiaomi", "Сяоми", "xiaomy"])
+async def test_a_brand_name_sent_as_text_offers_to_follow_it_or_show_it(bot, text):
+    reply = await bot.ask(text)
+    assert "Xiaomi" in reply.plain_text
+    buttons = dict(reply.buttons())
+    assert set(buttons) == {"Follow Xiaomi", "Latest about Xiaomi"}
+    await bot.press(reply, buttons["Follow Xiaomi"])
+    assert await followed(bot) == [("brand", "xiaomi")]
+
+
+async def test_a_brand_name_as_text_in_a_group_is_not_answered(bot):
+    assert await bot.send("xiaomi", chat_id=-100900) == []
+
+
+async def test_unsubscribe_all_asks_first_then_removes_everything(bot):
+    await bot.ask('/subscribe xiaomi apple "foldable phone"')
+    question = await bot.ask("/unsubscribe all")
+    assert "all 3 subscriptions" in question.plain_text
+    assert len(await followed(bot)) == 3  # nothing removed yet
+    await bot.press(question, dict(question.buttons())["✖ Yes, all 3"])
+    assert await followed(bot) == []
+    assert (
+        "Unsubscribed from all 3"
+        in bot.telegram.message_state(1001, question.message_id).plain_text
+    )
+
+
+async def test_a_misspelt_unsubscribe_offers_the_brand_it_meant(bot):
+    await bot.ask("/subscribe xiaomi")
+    reply = await bot.ask("/unsubscribe xiaomy")
+    assert (
+        "Not in this chat's list: “xiaomy”" in reply.plain_text
+        and "Did you mean Xiaomi" in reply.plain_text
+    )
+    await bot.press(reply, dict(reply.buttons())["✖ Xiaomi"])
+    assert await followed(bot) == []
+
+
 async def test_two_chats_never_see_each_others_subscriptions(bot):
     await bot.ask("/subscribe xiaomi", chat_id=1)
     await bot.ask("/subscribe fusion", chat_id=2)
