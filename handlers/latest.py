@@ -13,6 +13,9 @@
    button's 64 bytes, the page says which command shows more instead.
 4. A button whose message can no longer be edited (Telegram's limits for old messages)
    sends its page as a new message instead.
+5. `/latest` shows one brand or keyword. Several names ("apple, samsung", or "apple samsung"
+   when that is no name of its own but holds a brand) get "one at a time" with a button per
+   name, each opening that name's page.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from telegram.error import BadRequest
 from handlers.chat import button_number, command_argument
 from handlers.context import NewsContext
 from news import replies
-from news.arguments import Verdict, resolve_term
+from news.arguments import Verdict, resolve_term, split_terms
 from news.catalogue import normalize_name
 from news.limits import fits_callback_data
 from news.render import StoryView, render_list, render_story
@@ -37,6 +40,7 @@ MAX_N = 20
 SEARCH_PAGE = 5
 SEARCH_MAX = 50  # results /search pages through at most
 BUTTONS_PER_ROW = 5
+MAX_SEVERAL = 10  # rule 5: names offered at once
 NOT_MODIFIED = "message is not modified"
 
 
@@ -144,6 +148,8 @@ async def latest(update: Update, context: NewsContext) -> None:
         await _show(message, context, kind="c", value="", label=replies.YOUR_SUBSCRIPTIONS, **show)
         return
     resolution = resolve_term(name, context.catalogue)
+    if resolution.verdict is not Verdict.BRAND and await _several(message, context, name, n):
+        return
     brand = resolution.brand
     if resolution.verdict is Verdict.BRAND:
         await _show(
@@ -162,6 +168,33 @@ async def latest(update: Update, context: NewsContext) -> None:
         await _show(message, context, kind="k", value=keyword, label=quoted(name), **show)
     else:
         await message.reply_text(replies.cannot_look_up(name, replies.reason(resolution)))
+
+
+async def _several(message: Message, context: NewsContext, name: str, n: int) -> bool:
+    """Rule 5: when `name` is several names, answer with a button for each (True)."""
+    terms = split_terms(name, context.catalogue)
+    if len(terms) < 2:
+        return False
+    resolved = [resolve_term(t, context.catalogue) for t in terms]
+    if "," not in name and not any(r.verdict is Verdict.BRAND for r in resolved):
+        return False  # "foldable phone": one keyword of two words
+    buttons = []
+    for r in resolved[:MAX_SEVERAL]:
+        if r.verdict in (Verdict.BRAND, Verdict.SUGGESTION) and r.brand is not None:
+            text, data = replies.latest_about_button(r.brand), f"latest:{r.brand.key}:{n}"
+        elif r.verdict is Verdict.KEYWORD:
+            text, data = replies.latest_about_keyword(r.term), f"more:k:0:0:{n}:{r.keyword}"
+        else:
+            continue
+        if fits_callback_data(data) and data not in {b.callback_data for b in buttons}:
+            buttons.append(InlineKeyboardButton(text, callback_data=data))
+    if not buttons:
+        return False
+    await message.reply_text(
+        replies.latest_one_at_a_time(len(buttons)),
+        reply_markup=InlineKeyboardMarkup([[b] for b in buttons]),
+    )
+    return True
 
 
 def _button_query(data: str, context: NewsContext) -> tuple[str, str, str, int, Cursor | None]:

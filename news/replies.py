@@ -725,6 +725,14 @@ def latest_about_button(brand: Brand) -> str:
     return f"Latest about {brand.name}"
 
 
+def latest_about_keyword(term: str) -> str:
+    return f"Latest about “{shorten(term, 40)}”"
+
+
+def latest_one_at_a_time(count: int) -> str:
+    return f"/latest shows one name at a time. Tap one of these {count}:"
+
+
 def cannot_look_up(name: str, reason: str) -> str:
     return f"Cannot look up {quoted(name)}: {escape(reason)}."
 

@@ -243,6 +243,18 @@ async def test_latest_keyword_and_latest_for_the_chat(bot):
     assert listed(await bot.ask("/latest 1")) == ["Apple ships a new iPad Pro"]
 
 
+@pytest.mark.parametrize(
+    "text", ["/latest apple, xiaomi", "/latest apple xiaomi", "/latest Apple, foldable phone"]
+)
+async def test_several_names_get_one_button_each(bot, text):
+    reply = await bot.ask(text)
+    assert "one name at a time" in reply.plain_text
+    labels = [label for label, _ in reply.buttons()]
+    assert labels[0] == "Latest about Apple" and len(labels) == 2
+    await bot.press(reply, reply.buttons()[0][1])
+    assert listed(now_showing(bot, reply)) == ["Apple ships a new iPad Pro"]
+
+
 async def test_search_ranks_and_lists(bot):
     reply = await bot.ask("/search store Moscow")
     lines = reply.plain_text.split("\n")
