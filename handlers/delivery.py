@@ -33,7 +33,7 @@ async def mode(update: Update, context: NewsContext) -> None:
     argument = command_argument(message).strip().lower()
     if not argument:
         await message.reply_text(
-            replies.mode_status(chat, with_usage=True),
+            replies.mode_status(chat, with_usage=True, now=context.storage.now()),
             reply_markup=_keyboard(chat.mode),
         )
         return
@@ -46,7 +46,7 @@ async def mode(update: Update, context: NewsContext) -> None:
         await message.reply_text(replies.only_admins())
         return
     changed = await context.storage.chats.set_mode(chat.id, wanted)
-    await message.reply_text(replies.mode_status(changed))
+    await message.reply_text(replies.mode_status(changed, now=context.storage.now()))
 
 
 async def mode_button(update: Update, context: NewsContext) -> None:
@@ -64,7 +64,9 @@ async def mode_button(update: Update, context: NewsContext) -> None:
     changed = await context.storage.chats.set_mode(chat.id, wanted)
     await query.answer(replies.mode_set_answer(wanted))
     if wanted is not chat.mode:
-        await query.edit_message_text(replies.mode_status(changed), reply_markup=_keyboard(wanted))
+        await query.edit_message_text(
+            replies.mode_status(changed, now=context.storage.now()), reply_markup=_keyboard(wanted)
+        )
 
 
 PREVIEW_WORDS = {"on": True, "yes": True, "off": False, "no": False}

@@ -30,7 +30,7 @@ async def digest(update: Update, context: NewsContext) -> None:
         await message.reply_text(replies.digest_argument_error(exc))
         return
     if command.kind == "show":
-        await message.reply_text(replies.digest_status(chat))
+        await message.reply_text(replies.digest_status(chat, context.storage.now()))
         return
     if command.kind == "now":
         if not await context.storage.subscriptions.count(chat.id):
@@ -52,13 +52,15 @@ async def digest(update: Update, context: NewsContext) -> None:
         changed = await chats.set_digest(
             chat.id, at=command.time, timezone=command.timezone, mode=mode
         )
-        await message.reply_text(replies.digest_set(changed, turned_on=mode is not chat.mode))
+        await message.reply_text(
+            replies.digest_set(changed, mode is not chat.mode, context.storage.now())
+        )
     elif command.kind == "on":
         if chat.digest_on:
-            await message.reply_text(replies.digest_status(chat))
+            await message.reply_text(replies.digest_status(chat, context.storage.now()))
             return
         changed = await chats.set_mode(chat.id, _TURN_ON[chat.mode])
-        await message.reply_text(replies.digest_set(changed, turned_on=True))
+        await message.reply_text(replies.digest_set(changed, True, context.storage.now()))
     elif command.kind == "off":
         if not chat.digest_on:
             await message.reply_text(replies.digest_status(chat))

@@ -395,18 +395,18 @@ MODE_TEXT = {
 }
 
 
-def mode_status(chat: Chat, *, with_usage: bool = False) -> str:
+def mode_status(chat: Chat, *, with_usage: bool = False, now: int | None = None) -> str:
     """/mode: the chat's mode, its digest time when the digest is on, its quiet hours, and
-    how to change them."""
+    (with_usage) one line saying how to change each."""
     text = f"Delivery mode: <b>{MODE_TEXT[chat.mode]}</b>"
     if chat.digest_on:
-        text += "\n" + digest_schedule(chat) + " Change it with /digest."
+        text += "\n" + digest_schedule(chat, now)
     if chat.quiet is not None:
-        text += "\n" + quiet_line(chat) + " Change them with /quiet."
+        text += "\n" + quiet_line(chat)
     if not chat.previews:
-        text += "\nPushes come without the story's picture: /preview on shows it."
+        text += "\nPushes come without the story's picture."
     if with_usage:
-        text += "\nChange it: <code>/mode instant|digest|both|off</code>"
+        text += "\nChange: <code>/mode instant|digest|both|off</code> · /digest · /quiet · /preview"
     return text
 
 
@@ -569,15 +569,28 @@ def digest_more(count: int, command: str) -> str:
     return f"and {count} more — {escape(command)}"
 
 
-def digest_schedule(chat: Chat) -> str:
-    """ "Daily digest at 08:30 Europe/Moscow" and, when known, the date of the next one."""
+def digest_schedule(chat: Chat, now: int | None = None) -> str:
+    """ "Daily digest at 08:30 Europe/Moscow" and, when known, when the next one is: "today"
+    or "tomorrow" on the chat's calendar (given `now`), else its date."""
     line = f"Daily digest at <b>{chat.digest_time:%H:%M} {escape(chat.timezone)}</b>"
     if chat.next_digest_at is not None:
-        line += f", next on {_local(chat.next_digest_at, chat.timezone, '%a %d %b')}"
+        line += ", next " + _day(chat.next_digest_at, chat.timezone, now)
     return line + "."
 
 
-def digest_status(chat: Chat) -> str:
+def _day(ts: int, timezone: str, now: int | None) -> str:
+    zone = chat_zone(timezone)
+    day = datetime.fromtimestamp(ts, zone).date()
+    if now is not None:
+        today = datetime.fromtimestamp(now, zone).date()
+        if day == today:
+            return "today"
+        if (day - today).days == 1:
+            return "tomorrow"
+    return f"on {_local(ts, timezone, '%a')} {day.day} {_local(ts, timezone, '%b')}"
+
+
+def digest_status(chat: Chat, now: int | None = None) -> str:
     """/digest alone: the schedule, the quiet-day rule, and how to change them."""
     if not chat.digest_on:
         return "\n".join(
@@ -596,7 +609,7 @@ def digest_status(chat: Chat) -> str:
     )
     return "\n".join(
         [
-            digest_schedule(chat),
+            digest_schedule(chat, now),
             quiet,
             "Change it: <code>/digest HH:MM Area/City</code> · <code>/digest now</code> ·"
             " <code>/digest off</code>",
@@ -604,8 +617,8 @@ def digest_status(chat: Chat) -> str:
     )
 
 
-def digest_set(chat: Chat, turned_on: bool) -> str:
-    text = digest_schedule(chat)
+def digest_set(chat: Chat, turned_on: bool, now: int | None = None) -> str:
+    text = digest_schedule(chat, now)
     if turned_on:
         text += "\nThe digest was off; it is on now" + (
             " (instant pushes continue)." if chat.mode is DeliveryMode.BOTH else "."

@@ -78,7 +78,7 @@ async def test_preview_off_sends_text_only_and_mode_says_so(bot, telegram, feeds
     )
     push = await pushed(bot, telegram, feeds, 3, picture=True)
     assert push.params["link_preview_options"] == {"is_disabled": True}
-    assert "/preview on" in (await bot.ask("/mode", chat_id=ALICE)).plain_text
+    assert "without the story's picture" in (await bot.ask("/mode", chat_id=ALICE)).plain_text
     assert "neither on nor off" in (await bot.ask("/preview maybe", chat_id=ALICE)).plain_text
     await bot.ask("/preview on", chat_id=ALICE)
     push = await pushed(bot, telegram, feeds, 4, picture=True)

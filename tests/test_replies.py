@@ -2,6 +2,7 @@
 
 import tomllib
 
+from news import replies
 from news.catalogue import load_catalogue, parse_catalogue
 from news.replies import brands_list
 from news.telegram_html import visible_length
@@ -26,3 +27,22 @@ def test_a_huge_operator_catalogue_is_split_into_valid_messages():
         assert visible_length(message) <= 4096
     text = "\n".join(messages)
     assert all(f"Brand &lt;{i}&gt; &amp; Co" in text for i in range(400))
+
+
+def test_the_next_digest_is_today_tomorrow_or_a_date_on_the_chats_calendar():
+    from datetime import UTC, datetime, time
+
+    from news.models import Chat, DeliveryMode
+
+    def at(text: str) -> int:
+        return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+    chat = Chat(id=1, type="private", title=None, language_code=None, timezone="Asia/Tokyo",
+                mode=DeliveryMode.BOTH, active=True, digest_time=time(9, 0),
+                next_digest_at=at("2026-12-01 00:00"))  # 09:00 in Tokyo on 1 December  # fmt: skip
+    assert "next today" in replies.digest_schedule(chat, at("2026-11-30 16:00"))  # 01:00 there
+    assert "next tomorrow" in replies.digest_schedule(chat, at("2026-11-30 14:00"))  # 23:00
+    assert "next on Tue 1 Dec" in replies.digest_schedule(chat, at("2026-11-28 12:00"))
+    assert "next on Tue 1 Dec" in replies.digest_schedule(chat)  # no clock given: the date
+    status = replies.mode_status(chat, with_usage=True, now=at("2026-11-30 16:00"))
+    assert status.count("Change") == 1
