@@ -43,20 +43,25 @@ async def add_source(update: Update, context: NewsContext) -> None:
     if not url or " " in url:
         await message.reply_text(replies.addsource_usage())
         return
+    assumed = "://" not in url and "." in url.split("/", 1)[0]
+    if assumed:  # "example.com/feed.xml": a feed address without its scheme means https
+        url = f"https://{url}"
+    said = replies.addsource_assumed(url) + "\n" if assumed else ""
     try:
         await public_only(url)
     except UnsafeUrl as exc:
-        await message.reply_text(replies.addsource_refused(str(exc)))
+        await message.reply_text(said + replies.addsource_refused(str(exc)))
         return
     source, created = await context.storage.sources.add(url, origin=SourceOrigin.CHAT)
     if not created:
-        await message.reply_text(replies.addsource_known(source))
+        await message.reply_text(said + replies.addsource_known(source))
         return
     report = await context.services.poller.poll(source)
     if report.error:
-        await message.reply_text(replies.addsource_failed(source, report.error))
+        await message.reply_text(said + replies.addsource_failed(source, report.error))
     else:
-        await message.reply_text(replies.addsource_done(source, report.title or url, report.new))
+        done = replies.addsource_done(source, report.title or url, report.new)
+        await message.reply_text(said + done)
 
 
 async def remove_source(update: Update, context: NewsContext) -> None:
@@ -70,6 +75,7 @@ async def remove_source(update: Update, context: NewsContext) -> None:
         return
     removed = await context.storage.sources.remove(int(argument))
     if removed is None:
-        await message.reply_text(replies.removesource_unknown(argument))
+        earlier = await context.storage.sources.removed(int(argument))
+        await message.reply_text(replies.removesource_unknown(argument, earlier))
         return
     await message.reply_text(replies.removesource_done(removed))

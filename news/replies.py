@@ -776,6 +776,12 @@ _SOURCE_ICONS = {
     SourceStatus.NOT_MODIFIED: "✅",
     SourceStatus.ERROR: "⚠️",
 }
+_SOURCE_STATUS = {  # what an operator reads, not the column's value
+    SourceStatus.NEW: "not polled yet",
+    SourceStatus.OK: "working",
+    SourceStatus.NOT_MODIFIED: "working (unchanged)",
+    SourceStatus.ERROR: "failing",
+}
 
 
 def operators_only() -> str:
@@ -784,10 +790,12 @@ def operators_only() -> str:
 
 def source_line(source: Source, stories: int) -> str:
     name = quoted(source.title or source.url, 60)
+    errors = f", {source.error_count} errors in a row" if source.error_count else ""
     line = (
-        f"{_SOURCE_ICONS[source.status]} <b>#{source.id}</b> {name} — {source.status.value},"
-        f" last success {format_utc(source.last_success_at)}, {source.error_count} errors,"
-        f" {stories} stories"
+        f"{_SOURCE_ICONS[source.status]} <b>#{source.id}</b> {name} — "
+        f"{_SOURCE_STATUS[source.status]}{errors}, last success"
+        f" {format_utc(source.last_success_at)}, {stories} stories"
+        f"\n    <code>{escape(shorten(source.url, 200))}</code>"
     )
     if source.last_error:
         line += f"\n    last error: {escape(source.last_error[:200])}"
@@ -817,6 +825,11 @@ def addsource_usage() -> str:
     return "Usage: <code>/addsource https://example.com/feed.xml</code>"
 
 
+def addsource_assumed(url: str) -> str:
+    """Said before the result when a bare host/path was taken as https."""
+    return f"Reading it as <code>{escape(shorten(url, 200))}</code>."
+
+
 def addsource_refused(why: str) -> str:
     return f"Refused: {escape(why)}."
 
@@ -843,8 +856,13 @@ def removesource_usage() -> str:
     return "Usage: <code>/removesource ID</code> (ids are in /sources)"
 
 
-def removesource_unknown(argument: str) -> str:
-    return f"No source #{escape(argument[:20])}."
+def removesource_unknown(argument: str, removed: Source | None = None) -> str:
+    if removed is not None:
+        return (
+            f"Source #{removed.id} {quoted(removed.title or removed.url, 60)} was removed"
+            " already; its stories stay in the archive."
+        )
+    return f"No source #{escape(argument[:20])}. /sources lists them."
 
 
 def removesource_done(source: Source) -> str:

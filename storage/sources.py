@@ -127,6 +127,15 @@ class SourceStore:
             row = await c.fetchone()
         return _source(row) if row else None
 
+    async def removed(self, source_id: int) -> Source | None:
+        """A source that was removed (its stories stay), or None."""
+        async with self._s.conn.execute(
+            f"SELECT {_COLUMNS} FROM sources WHERE id = ? AND removed_at IS NOT NULL",
+            (source_id,),
+        ) as c:
+            row = await c.fetchone()
+        return _source(row) if row else None
+
     async def ever_added(self) -> int:
         """How many sources this database has had, removed ones included (0: a new one)."""
         async with self._s.conn.execute("SELECT count(*) FROM sources") as c:

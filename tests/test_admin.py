@@ -121,3 +121,28 @@ async def test_admins_are_told_once_when_a_source_fails_for_a_day(tmp_path, feed
         await storage.close()
     assert [chat for chat, _ in sent] == [1, 2]  # each admin once, not at every failure
     assert "has failed for a day" in sent[0][1] and "/removesource" in sent[0][1]
+
+
+async def test_sources_shows_each_url_and_status_in_words(opml_settings, telegram):
+    async with running_bot(opml_settings, telegram) as bot:
+        await bot.runtime.scheduler.tick()
+        await bot.runtime.scheduler.idle()
+        text = "\n".join(m.plain_text for m in await bot.send("/sources", **ADMIN))
+        for source in await bot.runtime.storage.sources.all():
+            assert source.url in text
+        assert "working" in text and "failing" in text and "not_modified" not in text
+
+
+async def test_addsource_reads_a_bare_address_as_https_and_says_so(bot):
+    reply = await bot.ask("/addsource 10.1.2.3/feed.xml", **ADMIN)
+    assert "Reading it as https://10.1.2.3/feed.xml" in reply.plain_text
+    assert "Refused:" in reply.plain_text  # and the guard still judges it
+
+
+async def test_removing_a_removed_source_says_it_was_removed_already(bot):
+    source, _ = await bot.runtime.storage.sources.add(
+        "https://example.org/f.xml", origin=SourceOrigin.CLI
+    )
+    assert "Removed" in (await bot.ask(f"/removesource {source.id}", **ADMIN)).plain_text
+    again = await bot.ask(f"/removesource {source.id}", **ADMIN)
+    assert "was removed already" in again.plain_text
