@@ -29,6 +29,7 @@ from news import replies
 from news.arguments import Verdict, resolve_term, split_terms
 from news.catalogue import normalize_name
 from news.limits import fits_callback_data
+from news.related import parse_search
 from news.render import StoryView, render_list, render_story
 from news.telegram_html import quoted
 from storage.archive import Cursor, Page
@@ -287,13 +288,18 @@ async def _search_page(
     message: Message, context: NewsContext, words: str, offset: int, *, edit: bool
 ) -> None:
     chat = context.chat_record
-    ids = await context.storage.archive.search(words, offset + SEARCH_PAGE + 1)
+    terms = parse_search(words)
+    brand = context.catalogue.lookup(words.strip(' "“”«»„'))  # rule e of news.related
+    also = tuple(n for n in dict.fromkeys((brand.name, *brand.names))) if brand else ()
+    shown_as = terms.shown() or words
+    others = [n for n in also if normalize_name(n) != normalize_name(shown_as)]
+    ids = await context.storage.archive.search(words, offset + SEARCH_PAGE + 1, synonyms=also)
     views = await context.storage.stories.views(ids[offset:], related=False)
     stories = [views[i] for i in ids[offset:] if i in views][:SEARCH_PAGE]
     if not stories:
-        await _answer(message, replies.search_nothing(words), None, edit=edit)
+        await _answer(message, replies.search_nothing(shown_as), None, edit=edit)
         return
-    heading = replies.search_heading(words, offset=offset)
+    heading = replies.search_heading(shown_as, offset=offset, also=others)
     now = int(context.storage.now())
     text, shown = render_list(heading, stories, chat.timezone, now, first=offset + 1)
     stories = stories[:shown]

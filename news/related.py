@@ -1,8 +1,15 @@
 """Related stories ("Read also") and safe full-text queries. Pure functions.
 
 Full-text queries are built only from word tokens, each in double quotes, so any input —
-quotes, FTS operators (AND, NEAR, *, ^, column filters), SQL — is searched as words and can
-never be read as FTS5 or SQL syntax.
+quotes, FTS operators (AND, NEAR, ^, column filters), SQL — is searched as words and can
+never be read as FTS5 or SQL syntax. What /search understands of what people type
+(`parse_search`), each turned into FTS5 by this module alone:
+a. words: every one must match (the any-word fallback: one of them);
+b. "a phrase" in quotes (straight or typographic): its words next to each other;
+c. a trailing `*` on a word of 2+ letters: words starting with it (`ipho*` finds iPhone);
+d. `-word`: stories without it (ignored when nothing else is asked for);
+e. a brand's name searched (the caller passes the brand's other names): any of them
+   (`/search Сяоми` also finds "Xiaomi" and "小米").
 
 "Read also" ranking, in order:
 1. Candidates, within RELATED_WINDOW days, never the story itself or its cluster: for a story
@@ -57,13 +64,81 @@ def quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def search_query(user_text: str, *, any_word: bool = False) -> str | None:
-    """An FTS5 query for what a user typed: every word must match (or any, for a fallback).
-    None when there is no word to search for."""
-    tokens = list(dict.fromkeys(words(user_text)))[: MAX_QUERY_TERMS * 2]
-    if not tokens:
+_QUOTES = re.compile(r"[\"“”«»„]([^\"“”«»„]*)[\"“”«»„]")
+_PREFIX = re.compile(r"^(\w{2,})\*$", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """What a /search text asks for (rules a-d)."""
+
+    words: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    prefixes: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+
+    def shown(self) -> str:
+        """The search as the user should read it back: "portrait mode" once, ipho*, -iphone."""
+        parts = [*self.words, *(" ".join(p) for p in self.phrases),
+                 *(f"{p}*" for p in self.prefixes), *(f"-{x}" for x in self.excluded)]  # fmt: skip
+        return " ".join(parts)
+
+
+def parse_search(user_text: str) -> SearchTerms:
+    """Rules a-d: the words, phrases, prefixes and exclusions of a /search text."""
+    phrases: list[tuple[str, ...]] = []
+
+    def park(match: re.Match[str]) -> str:
+        phrase = tuple(_WORD.findall(match.group(1)))
+        if len(phrase) > 1:
+            phrases.append(phrase)
+            return " "
+        return " " + " ".join(phrase) + " "  # a quoted single word is just a word
+
+    rest = _QUOTES.sub(park, user_text)
+    plain: list[str] = []
+    prefixes: list[str] = []
+    excluded: list[str] = []
+    for chunk in rest.split():
+        if chunk.startswith("-") and len(chunk) > 1:
+            excluded += words(chunk[1:])
+            continue
+        prefix = _PREFIX.match(chunk)
+        if prefix:
+            prefixes.append(prefix.group(1))
+            continue
+        plain += _WORD.findall(chunk)  # as typed: shown back so; FTS5 ignores case anyway
+    return SearchTerms(
+        _unique(plain)[: MAX_QUERY_TERMS * 2], tuple(dict.fromkeys(phrases)),
+        _unique(prefixes), _unique(excluded),
+    )  # fmt: skip
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    """First spelling of each, compared without case."""
+    return tuple({item.casefold(): item for item in reversed(items)}.values())[::-1]
+
+
+def search_query(
+    user_text: str, *, any_word: bool = False, synonyms: tuple[str, ...] = ()
+) -> str | None:
+    """An FTS5 query for what a user typed (rules a-e): every part must match (or any, for a
+    fallback), minus the excluded words. `synonyms`: other names of the brand the text names
+    (rule e). None when there is nothing to search for."""
+    terms = parse_search(user_text)
+    parts = [quote(w.casefold()) for w in terms.words]
+    parts += [quote(" ".join(p).casefold()) for p in terms.phrases]
+    parts += [quote(p.casefold()) + "*" for p in terms.prefixes]
+    if synonyms:  # the brand's names: any one of them stands for the whole text
+        names = [" ".join(words(n)) for n in (user_text, *synonyms)]
+        unique = [n for n in dict.fromkeys(names) if n]
+        parts = ["(" + " OR ".join(quote(n) for n in unique) + ")"] if unique else parts
+    if not parts:
         return None
-    return (" OR " if any_word else " ").join(quote(t) for t in tokens)
+    query = (" OR " if any_word else " ").join(parts)
+    if terms.excluded:
+        query = f"({query}) NOT (" + " OR ".join(quote(x.casefold()) for x in terms.excluded) + ")"
+    return query
 
 
 def related_terms(title: str, text: str) -> list[str]:

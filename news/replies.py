@@ -762,10 +762,13 @@ def search_nothing(words: str) -> str:
     return f"Nothing found for {quoted(words)}."
 
 
-def search_heading(words: str, *, offset: int) -> str:
-    """Above a /search page; `offset` results came on the pages before."""
+def search_heading(words: str, *, offset: int, also: Sequence[str] = ()) -> str:
+    """Above a /search page; `offset` results came on the pages before; `also`: the other
+    names of the brand searched, searched too."""
     more = f" · from {offset + 1}" if offset else ""
-    return f"<b>Search: {quoted(words)}</b>{more}"
+    names = ", ".join(escape(shorten(n, 30)) for n in also[:5])
+    searched = f"\n<i>also searching {names}</i>" if names else ""
+    return f"<b>Search: {quoted(words)}</b>{more}{searched}"
 
 
 # --- operators ------------------------------------------------------------------------------

@@ -160,14 +160,17 @@ class Archive:
                     (keyword, *chunk),
                 )
 
-    async def search(self, text: str, limit: int = 10) -> list[int]:
+    async def search(
+        self, text: str, limit: int = 10, *, synonyms: tuple[str, ...] = ()
+    ) -> list[int]:
         """bm25 ranking (headlines weigh 3x), newest first among equals. Every word must match;
         if nothing does, any word may. The last SEARCH_RECENT_DAYS are searched first and the
         whole archive only when they hold too few results: ranking every story that contains a
-        common word in a million-story archive costs half a second."""
+        common word in a million-story archive costs half a second. `synonyms`: the other
+        names of the brand `text` names (news.related rule e)."""
         since = self._s.now() - SEARCH_RECENT_DAYS * 86_400
         for any_word in (False, True):
-            query = search_query(text, any_word=any_word)
+            query = search_query(text, any_word=any_word, synonyms=synonyms)
             if query is None:
                 return []
             ids = await self._search(query, limit, await self._recent_start_id(since))

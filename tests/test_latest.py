@@ -274,7 +274,8 @@ async def test_search_pages_with_older_by_editing(bot, feeds):
     assert len(first) == 5 and [t for t, _ in page.buttons()][-1] == "Older ›"
     await bot.press(page, button(page, "Older ›"))
     second = now_showing(bot, page)
-    assert "from 6" in headline(second) and second.plain_text.split("\n")[1].startswith("6. ")
+    numbered = [line for line in second.plain_text.split("\n") if line[:1].isdigit()]
+    assert "from 6" in headline(second) and numbered[0].startswith("6. ")
     assert not set(listed(second)) & set(first)
     await bot.press(second, button(second, "Older ›"))
     third = now_showing(bot, page)
@@ -282,6 +283,20 @@ async def test_search_pages_with_older_by_editing(bot, feeds):
     assert len(set(first) | set(listed(second)) | set(listed(third))) == 12
     await bot.press(third, button(third, "« Newest"))
     assert listed(now_showing(bot, page)) == first
+
+
+async def test_search_understands_brand_names_prefixes_exclusions_and_phrases(bot):
+    page = await bot.ask("/search Сяоми")
+    assert "also searching Xiaomi" in page.plain_text
+    assert "Xiaomi earnings beat forecasts" in listed(page)
+    assert "Xiaomi shows a foldable phone" in listed(await bot.ask("/search fold*"))
+    excluded = listed(await bot.ask("/search xiaomi -moscow"))
+    assert excluded and not any("Moscow" in title for title in excluded)
+    phrase = await bot.ask('/search "store in Moscow"')
+    assert phrase.plain_text.startswith("Search: “store in Moscow”\n")  # once, not twice
+    assert "Xiaomi opens its first store in Moscow" in listed(phrase)
+    assert "Nothing found" in (await bot.ask('/search "Moscow in store"')).plain_text
+    assert listed(await bot.ask("/search Moscow in store"))  # as words, in any order
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ import pytest
 from news.related import (
     Candidate,
     keyword_query,
+    parse_search,
     pick_related,
     quote,
     related_terms,
@@ -30,6 +31,30 @@ DAY = 86_400
 )
 def test_search_queries_are_quoted_words_only(typed, query):
     assert search_query(typed) == query
+
+
+@pytest.mark.parametrize(
+    ("typed", "query", "shown"),
+    [
+        ('"portrait mode"', '"portrait mode"', "portrait mode"),  # b: a phrase, shown once
+        ("“portrait mode” pixel", '"pixel" "portrait mode"', "pixel portrait mode"),
+        ('"xiaomi"', '"xiaomi"', "xiaomi"),  # a quoted word is a word
+        ("ipho*", '"ipho"*', "ipho*"),  # c: a prefix of 2+ letters
+        ("i*", '"i"', "i"),  # too short to be a prefix: a word
+        ("apple -iphone", '("apple") NOT ("iphone")', "apple -iphone"),  # d
+        ("-iphone", None, "-iphone"),  # nothing left to search for
+        ("apple -", '"apple"', "apple"),
+        ("apple -x OR", '("apple" "or") NOT ("x")', "apple OR -x"),  # OR is a word here
+    ],
+)
+def test_what_search_understands_is_quoted_fts5_only(typed, query, shown):
+    assert search_query(typed) == query
+    assert parse_search(typed).shown() == shown
+
+
+def test_e_a_brands_names_are_searched_as_one_of_them():
+    query = search_query("Сяоми", synonyms=("Xiaomi", "小米", "Сяоми"))
+    assert query == '("сяоми" OR "xiaomi" OR "小米")'
 
 
 def test_search_fallback_matches_any_word():
