@@ -17,6 +17,7 @@ from news.arguments import (
     Resolution,
     Verdict,
     check_keyword,
+    doubtful_keyword,
     resolve_term,
     split_terms,
 )
@@ -34,8 +35,15 @@ def _keyword_subscription(term: str) -> Subscription:
     return Subscription(SubscriptionKind.KEYWORD, normalize_name(term), term)
 
 
-def _suggestion_keyboard(suggestions: list[Resolution]) -> InlineKeyboardMarkup | None:
+def _suggestion_keyboard(
+    suggestions: list[Resolution], doubtful: list[Resolution] = ()
+) -> InlineKeyboardMarkup | None:
     rows = []
+    for r in doubtful[:10]:  # news.arguments rule 5: the tap is the confirmation
+        data = f"sub:k:{r.keyword}"
+        if fits_callback_data(data):
+            button = InlineKeyboardButton(replies.follow_anyway_button(r.term), callback_data=data)
+            rows.append([button])
     for r in suggestions[:10]:
         assert r.brand is not None
         row = [
@@ -105,10 +113,16 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     wanted: list[Subscription] = []
     suggestions: list[Resolution] = []
     invalid: list[Resolution] = []
+    typed: dict[str, str] = {}  # brand key -> another name the user typed for it
+    doubtful: list[Resolution] = []
     for term in terms:
         r = resolve_term(term, context.catalogue)
         if r.verdict is Verdict.BRAND:
             wanted.append(_brand_subscription(r.brand))
+            if normalize_name(term) not in (normalize_name(r.brand.name), r.brand.key):
+                typed.setdefault(r.brand.key, term)
+        elif r.verdict is Verdict.KEYWORD and doubtful_keyword(r.keyword):
+            doubtful.append(r)  # asked about, with a button (news.arguments rule 5)
         elif r.verdict is Verdict.KEYWORD:
             wanted.append(_keyword_subscription(term))
         elif r.verdict is Verdict.SUGGESTION:
@@ -118,9 +132,10 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     # Two spellings of one brand ("redmi xiaomi") are one subscription.
     unique = list({(s.kind, s.value): s for s in wanted}.values())
     added, existing, over = await _subscribe(context, chat.id, unique)
-    outcome = replies.SubscribeOutcome(added, existing, suggestions, invalid, over)
+    outcome = replies.SubscribeOutcome(added, existing, suggestions, invalid, over, typed, doubtful)
     await message.reply_text(
-        replies.subscribe_result(outcome), reply_markup=_suggestion_keyboard(suggestions)
+        replies.subscribe_result(outcome),
+        reply_markup=_suggestion_keyboard(suggestions, doubtful),
     )
     await _cover_new_keywords(context, added)
 

@@ -12,6 +12,10 @@ Rules, in order:
    Motors", "Google LLC", "Apple Inc.", "Яндекс ООО") is part of the name, not a keyword
    of its own: the term is the brand. Alone, such a word is a keyword like any other.
 Then each term resolves to a brand, a "did you mean" suggestion, a free keyword, or a refusal.
+5. A keyword that would match almost everything is asked about before it is followed
+   (`doubtful_keyword`): fewer than 3 letters in a script that spaces its words ("le", "ai";
+   not "小米"), a stop word of the corpus's languages ("the", "для", "und"), or a word every
+   tech story carries ("app", "news", "phone"). The user confirms with a button.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from news.catalogue import Brand, Catalogue, normalize_name
+from news.related import STOPWORDS
 
 MIN_KEYWORD = 2
 MAX_KEYWORD = 64
@@ -160,6 +165,23 @@ def resolve_term(term: str, catalogue: Catalogue) -> Resolution:
     if brand is not None:
         return Resolution(term, Verdict.SUGGESTION, brand)
     return check_keyword(term)
+
+
+# Rule 5: words every tech story carries.
+GENERIC_WORDS = frozenset({
+    "app", "apps", "news", "tech", "phone", "phones", "new", "update", "updates", "review",
+    "reviews", "deal", "deals", "video", "launch", "release", "price", "device", "devices",
+    "smartphone", "smartphones", "android", "ios", "ai",
+    "новости", "новость", "телефон", "смартфон", "обзор",
+})  # fmt: skip
+
+
+def doubtful_keyword(keyword: str) -> bool:
+    """Rule 5, for a keyword as stored (normalize_name). The stop words are news.related's,
+    the ones the archive's ranking already uses."""
+    spaced = not any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in keyword)
+    letters = sum(ch.isalnum() for ch in keyword)
+    return (spaced and letters < 3) or keyword in STOPWORDS or keyword in GENERIC_WORDS
 
 
 def check_keyword(term: str) -> Resolution:

@@ -6,7 +6,7 @@ Every piece of user or feed text goes through `escape`/`quoted`; everything else
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -257,6 +257,8 @@ class SubscribeOutcome:
     suggestions: list[Resolution]
     invalid: list[Resolution]
     over_limit: list[Subscription]
+    typed: dict[str, str] = field(default_factory=dict)  # brand key -> the other name typed
+    doubtful: list[Resolution] = field(default_factory=list)  # keywords asked about first
 
 
 def subscribe_result(outcome: SubscribeOutcome) -> str:
@@ -264,17 +266,33 @@ def subscribe_result(outcome: SubscribeOutcome) -> str:
     brands = [s for s in outcome.added if s.kind is SubscriptionKind.BRAND]
     keywords = [s for s in outcome.added if s.kind is SubscriptionKind.KEYWORD]
     if brands:
-        lines.append("✅ Subscribed: " + ", ".join(f"<b>{escape(s.label)}</b>" for s in brands))
-    for s in keywords:
+        shown = []
+        for s in brands:
+            typed = outcome.typed.get(s.value)
+            shown.append(
+                f"<b>{escape(s.label)}</b>" + (f" (from {quoted(typed, 40)})" if typed else "")
+            )
+        lines.append("✅ Subscribed: " + ", ".join(shown))
+    if len(keywords) == 1:
+        what = "phrase" if " " in keywords[0].label else "word"
         lines.append(
-            f"🔎 {quoted(s.label)} is not a known brand; I will match the word"
-            f" {quoted(s.label)} in headlines and text."
+            f"🔎 {quoted(keywords[0].label)} is not a known brand: I will match the {what} in"
+            " headlines and text."
+        )
+    elif keywords:
+        lines.append(
+            f"🔎 {len(keywords)} keywords, matched in headlines and text: "
+            + ", ".join(quoted(s.label) for s in keywords)
         )
     if outcome.existing:
         lines.append("Already following: " + ", ".join(_label(s) for s in outcome.existing))
     for r in outcome.suggestions:
         assert r.brand is not None
         lines.append(f"❓ {quoted(r.term)}: did you mean <b>{escape(r.brand.name)}</b>?")
+    for r in outcome.doubtful:
+        lines.append(
+            f"❓ {quoted(r.term)} would match almost every story. Follow it anyway? Tap below."
+        )
     for r in outcome.invalid:
         lines.append(f"⚠️ Not added: {quoted(r.term)} — {escape(reason(r))}.")
     if outcome.over_limit:
@@ -369,6 +387,10 @@ def brand_button_text(brand: Brand) -> str:
 
 def keyword_button_text(term: str) -> str:
     return f"Keyword “{term[:24]}”"
+
+
+def follow_anyway_button(term: str) -> str:
+    return f"Follow “{term[:24]}” anyway"
 
 
 def subscribe_button_answer(added: Sequence[Subscription], existing: Sequence[Subscription]) -> str:

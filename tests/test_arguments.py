@@ -98,3 +98,15 @@ def test_rule_4_with_the_shipped_catalogue_a_company_name_is_one_brand(text, bra
     (term,) = split_terms(text, catalogue)
     resolved = resolve_term(term, catalogue)
     assert resolved.verdict is Verdict.BRAND and resolved.brand.key == brand
+
+
+@pytest.mark.parametrize(
+    ("keyword", "doubtful"),
+    [("le", True), ("ai", True), ("the", True), ("для", True), ("und", True), ("app", True),
+     ("news", True), ("小米", False), ("5g", True), ("fusion", False), ("foldable phone", False),
+     ("lidar", False)],
+)  # fmt: skip
+def test_rule_5_a_keyword_that_matches_almost_everything_is_asked_about(keyword, doubtful):
+    from news.arguments import doubtful_keyword
+
+    assert doubtful_keyword(keyword) is doubtful

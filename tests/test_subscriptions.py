@@ -49,10 +49,8 @@ async def test_several_brands_case_insensitive_and_already_followed(bot):
 
 async def test_aliases_and_multiword_names_resolve_to_the_brand(bot):
     reply = await bot.ask("/subscribe lei jun, vision pro")
-    assert (
-        "Subscribed: Apple, Xiaomi" in reply.plain_text
-        or "Subscribed: Xiaomi, Apple" in reply.plain_text
-    )
+    # and says how it read the names
+    assert "Subscribed: Xiaomi (from “lei jun”), Apple (from “vision pro”)" in reply.plain_text
     assert sorted(await followed(bot)) == [("brand", "apple"), ("brand", "xiaomi")]
 
 
@@ -71,11 +69,17 @@ async def test_quoted_phrase_becomes_one_keyword(bot):
 
 async def test_unknown_word_becomes_a_keyword_said_plainly(bot):
     reply = await bot.ask("/subscribe fusion")
-    assert (
-        "not a known brand; I will match the word “fusion” in headlines and text"
-        in reply.plain_text
-    )
+    assert "“fusion” is not a known brand: I will match the word in headlines" in reply.plain_text
     assert await followed(bot) == [("keyword", "fusion")]
+    phrase = await bot.ask('/subscribe "solid state"')
+    assert "I will match the phrase in headlines" in phrase.plain_text  # not "the word"
+
+
+async def test_many_keywords_are_one_line_not_one_sentence_each(bot):
+    reply = await bot.ask("/subscribe " + " ".join(f"kw{i}x" for i in range(20)))
+    assert reply.plain_text.count("not a known brand") == 0
+    assert "20 keywords, matched in headlines and text" in reply.plain_text
+    assert len(reply.plain_text) < 400
 
 
 @pytest.mark.parametrize(
@@ -240,6 +244,15 @@ async def test_a_misspelt_unsubscribe_offers_the_brand_it_meant(bot):
     )
     await bot.press(reply, dict(reply.buttons())["✖ Xiaomi"])
     assert await followed(bot) == []
+
+
+@pytest.mark.parametrize("word", ["the", "le", "app"])
+async def test_a_keyword_that_would_match_everything_is_asked_about_first(bot, word):
+    reply = await bot.ask(f"/subscribe xiaomi {word}")
+    assert "would match almost every story" in reply.plain_text
+    assert await followed(bot) == [("brand", "xiaomi")]  # the rest is followed at once
+    await bot.press(reply, dict(reply.buttons())[f"Follow “{word}” anyway"])
+    assert ("keyword", word) in await followed(bot)
 
 
 async def test_two_chats_never_see_each_others_subscriptions(bot):
