@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import chat, commands, common, delivery, latest, subscriptions
+from handlers import admin, chat, commands, common, delivery, latest, subscriptions
 
 
 def register(application: Application) -> None:
@@ -31,6 +31,7 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(latest.latest_button, pattern=r"^(latest|more):"))
     application.add_handler(CallbackQueryHandler(latest.open_button, pattern=r"^open:"))
     application.add_handler(CallbackQueryHandler(latest.search_button, pattern=r"^search:"))
+    application.add_handler(CallbackQueryHandler(admin.sources_button, pattern=r"^src:"))
     application.add_handler(CallbackQueryHandler(common.expired_button))
     application.add_handler(ChatMemberHandler(common.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, common.migrated))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import Update
+import contextlib
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 
 from fetch.guard import public_only
-from handlers.chat import MAX_ROW_ID, command_argument
+from handlers.chat import MAX_ROW_ID, button_number, command_argument
 from handlers.context import NewsContext
 from news import replies
 from news.addresses import UnsafeUrl
@@ -21,17 +24,47 @@ async def _is_operator(update: Update, context: NewsContext) -> bool:
     return False
 
 
-async def sources(update: Update, context: NewsContext) -> None:
-    """List every source with status, last success, error count and stories stored."""
-    if not await _is_operator(update, context):
-        return
+async def _sources_page(context: NewsContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     all_sources = await context.storage.sources.all()
     counts = await context.storage.sources.story_counts() if all_sources else {}
     found = await health.check(context.storage, inside_the_bot=True)
     oldest = found.now - found.oldest_pending_at if found.oldest_pending_at else None
     header = replies.health_line(found.problems, found.pending, oldest)
-    for text in replies.sources_list(all_sources, counts, header):
-        await update.effective_message.reply_text(text)
+    text, pages = replies.sources_page(all_sources, counts, header, page)
+    page = min(max(page, 0), pages - 1)
+    buttons = []
+    if page > 0:
+        buttons.append(InlineKeyboardButton("‹", callback_data=f"src:{page - 1}"))
+    if page < pages - 1:
+        buttons.append(InlineKeyboardButton("›", callback_data=f"src:{page + 1}"))
+    return text, InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def sources(update: Update, context: NewsContext) -> None:
+    """Every source with status, URL, last success and stories stored, failing ones first,
+    a page at a time in one message (buttons turn the page, as /latest's do)."""
+    if not await _is_operator(update, context):
+        return
+    text, markup = await _sources_page(context, 0)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def sources_button(update: Update, context: NewsContext) -> None:
+    """‹ / › under /sources: the same message turns to that page (operators only)."""
+    query = update.callback_query
+    user = update.effective_user
+    if user is None or user.id not in context.settings.admins:
+        await query.answer(replies.operators_only(), show_alert=True)
+        return
+    try:
+        page = button_number(query.data, 1)
+    except ValueError:
+        await query.answer(replies.expired_button(), show_alert=True)
+        return
+    await query.answer()
+    text, markup = await _sources_page(context, page)
+    with contextlib.suppress(BadRequest):  # "message is not modified": a double tap
+        await query.edit_message_text(text, reply_markup=markup)
 
 
 async def add_source(update: Update, context: NewsContext) -> None:

@@ -815,7 +815,8 @@ def operators_only() -> str:
 
 def source_line(source: Source, stories: int) -> str:
     name = quoted(source.title or source.url, 60)
-    errors = f", {source.error_count} errors in a row" if source.error_count else ""
+    n = source.error_count
+    errors = f", {n} error{'s' if n != 1 else ''} in a row" if n else ""
     line = (
         f"{_SOURCE_ICONS[source.status]} <b>#{source.id}</b> {name} — "
         f"{_SOURCE_STATUS[source.status]}{errors}, last success"
@@ -835,15 +836,25 @@ def health_line(problems: Sequence[str], pending: int, oldest_age: int | None) -
     return f"⚠️ {escape('; '.join(problems))} · {outbox}"
 
 
-def sources_list(
-    sources: Sequence[Source], counts: dict[int, int], health: str | None = None
-) -> list[str]:
+SOURCES_PAGE = 12  # sources per /sources page
+
+
+def sources_page(
+    sources: Sequence[Source], counts: dict[int, int], health: str | None, page: int
+) -> tuple[str, int]:
+    """One /sources message: the health line, the totals, and page `page` (from 0) of the
+    sources, failing ones first. Returns (text, number of pages)."""
     head = [health] if health else []
     if not sources:
-        return ["\n".join([*head, "No sources. Add one with /addsource URL."])]
+        return "\n".join([*head, "No sources. Add one with /addsource URL."]), 1
+    ordered = sorted(sources, key=lambda s: (s.status is not SourceStatus.ERROR, s.id))
+    pages = (len(ordered) + SOURCES_PAGE - 1) // SOURCES_PAGE
+    page = min(max(page, 0), pages - 1)
     failing = sum(s.status is SourceStatus.ERROR for s in sources)
-    blocks = [*head, f"<b>{len(sources)} sources</b>, {failing} failing"]
-    return pack(blocks + [source_line(s, counts.get(s.id, 0)) for s in sources])
+    where = f" · page {page + 1} of {pages}" if pages > 1 else ""
+    blocks = [*head, f"<b>{len(sources)} sources</b>, {failing} failing{where}"]
+    shown = ordered[page * SOURCES_PAGE : (page + 1) * SOURCES_PAGE]
+    return pack(blocks + [source_line(s, counts.get(s.id, 0)) for s in shown])[0], pages
 
 
 def addsource_usage() -> str:

@@ -146,3 +146,32 @@ async def test_removing_a_removed_source_says_it_was_removed_already(bot):
     assert "Removed" in (await bot.ask(f"/removesource {source.id}", **ADMIN)).plain_text
     again = await bot.ask(f"/removesource {source.id}", **ADMIN)
     assert "was removed already" in again.plain_text
+
+
+async def test_an_operators_help_lists_the_operator_commands_and_nobody_elses_does(bot):
+    mine = (await bot.ask("/help", **ADMIN)).plain_text
+    assert all(c in mine for c in ("/sources", "/addsource", "/removesource"))
+    theirs = (await bot.ask("/help", chat_id=4242)).plain_text
+    assert "/addsource" not in theirs
+
+
+async def test_many_sources_are_one_message_a_page_failing_first(bot):
+    storage = bot.runtime.storage
+    for i in range(30):
+        await storage.sources.add(f"https://feeds{i}.example.org/rss.xml", origin=SourceOrigin.CLI)
+    bad, _ = await storage.sources.add(
+        "https://broken.example.org/rss.xml", origin=SourceOrigin.CLI
+    )
+    await storage.sources.record_failure(bad.id, error="HTTP 500", next_check_at=2**40)
+    before = len(bot.telegram.sent_to(OPERATOR_ID))
+    (first,) = await bot.send("/sources", **ADMIN)
+    assert len(bot.telegram.sent_to(OPERATOR_ID)) == before + 1  # one message, not a flood
+    assert "page 1 of" in first.plain_text
+    lines = first.plain_text.split("\n")
+    assert "broken.example.org" in lines[2]  # failing first, right under the totals
+    await bot.press(first, dict(first.buttons())["›"])
+    second = bot.telegram.message_state(OPERATOR_ID, first.message_id)
+    assert "page 2 of" in second.plain_text and "broken.example.org" not in second.plain_text
+    stranger = bot.telegram.user_presses(second, dict(second.buttons())["‹"], user_id=4242)
+    await bot.handled(stranger)
+    assert "page 2 of" in bot.telegram.message_state(OPERATOR_ID, first.message_id).plain_text
