@@ -579,9 +579,11 @@ class Sender:
         return 0.0
 
     def _requeue_all(self, deliveries: list[Delivery]) -> None:
-        """Back at the front of their chat's queue, in their order."""
+        """A bundle that did not go: back at the front of their chat's queue, in their order,
+        and still gathered, so they go as one bundle when they go."""
         for delivery in reversed(deliveries):
             self._requeue_first(delivery)
+            self._gathered.add(delivery.chat_id)
 
     async def _retry(self, delivery: Delivery, error: str, *, limit: int = MAX_ATTEMPTS) -> float:
         attempts = delivery.attempts + 1
