@@ -6,6 +6,7 @@ harness and any other runner get the same life cycle. No business rules live her
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -27,9 +28,10 @@ from bot.jobs import (
     schedule_polling,
     schedule_read_also,
 )
+from bot.metrics import Metrics
 from bot.pacing import TelegramPacer
 from bot.sender import Sender
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from fetch.http import Fetcher
 from fetch.poller import Poller, PollReport
 from handlers import commands
@@ -38,6 +40,7 @@ from handlers.rights import AdminRights
 from news import replies
 from news.catalogue import Catalogue, load_catalogue
 from news.matching import Matcher
+from news.models import SourceStatus
 from news.opml import OpmlError, OpmlSource, load_default_sources, parse_opml
 from storage import Storage
 from usecases.related import Unsaved
@@ -93,6 +96,8 @@ class Runtime:
     sender: Sender | None = None
     scheduler: PollScheduler | None = None
     heartbeat: Heartbeat | None = None
+    metrics: Metrics | None = None
+    metrics_server: object | None = None  # the /metrics HTTP server, when it listens
 
     @property
     def storage(self) -> Storage:
@@ -151,6 +156,10 @@ async def stop_workers(runtime: Runtime) -> None:
         await runtime.scheduler.shutdown(grace=SHUTDOWN_GRACE)
     if runtime.sender is not None:
         await runtime.sender.stop(grace=SHUTDOWN_GRACE)
+    if runtime.metrics_server is not None:
+        await asyncio.to_thread(runtime.metrics_server.shutdown)
+        runtime.metrics_server.server_close()
+        runtime.metrics_server = None
 
 
 async def close_runtime(runtime: Runtime) -> None:
@@ -164,6 +173,7 @@ async def start_workers(
     settings: Settings,
     catalogue: Catalogue,
     clock: Callable[[], float],
+    metrics: Metrics,
 ) -> Runtime:
     """post_init: everything the bot needs, complete before the first update."""
     sender: Sender | None = None
@@ -173,8 +183,19 @@ async def start_workers(
             sender.notify()
 
     runtime = await open_runtime(settings, catalogue, clock=clock, on_queued=on_queued)
+    runtime.metrics = metrics
+    if settings.metrics_listen is not None:
+        host, port = settings.metrics_listen
+        try:
+            runtime.metrics_server = metrics.serve(host, port)
+        except OSError as exc:
+            await close_runtime(runtime)
+            raise SettingsError(
+                f"NEWSBOT_METRICS_LISTEN={host}:{port} cannot be listened on: {exc.strerror}"
+            ) from None
+        log.info("Metrics at http://%s:%d/metrics", host, port)
     sender = runtime.sender = Sender(
-        runtime.storage, application.bot, link_previews=settings.link_previews
+        runtime.storage, application.bot, link_previews=settings.link_previews, metrics=metrics
     )
     sender.start()
 
@@ -184,6 +205,13 @@ async def start_workers(
     async def on_report(report: PollReport) -> None:
         if report.queued:
             on_queued()
+        metrics.polls.labels(report.status.value).inc()
+        metrics.fetch_seconds.observe(report.seconds)
+        metrics.new_stories.inc(report.new)
+        for brand, count in report.brands.items():
+            metrics.stories_by_brand.labels(brand).inc(count)
+        if report.status is not SourceStatus.ERROR:
+            metrics.last_poll.set(runtime.storage.now())
 
     runtime.scheduler = PollScheduler(
         runtime.poller, admins=settings.admins, notify=notify, on_report=on_report
@@ -191,7 +219,7 @@ async def start_workers(
     schedule_polling(application, runtime.scheduler, min(TICK_SECONDS, settings.poll_interval))
     schedule_digests(application, runtime.digests)
     schedule_read_also(application, runtime.storage, runtime.services.unsaved)
-    runtime.heartbeat = Heartbeat(runtime.storage, lambda: sender.stats)
+    runtime.heartbeat = Heartbeat(runtime.storage, lambda: sender.stats, metrics=metrics)
     schedule_heartbeat(application, runtime.heartbeat)
     return runtime
 
@@ -207,8 +235,10 @@ def build_application(
     catalogue = catalogue if catalogue is not None else load_catalogue(settings.brands)
     configured_sources(settings)  # a broken OPML file is a configuration error: fail before start
 
+    metrics = Metrics()
+
     async def post_init(application: Application) -> None:
-        runtime = await start_workers(application, settings, catalogue, clock)
+        runtime = await start_workers(application, settings, catalogue, clock, metrics)
         application.bot_data[RUNTIME_KEY] = runtime
         application.bot_data[SERVICES_KEY] = runtime.services
         await register_commands(application, settings.admins)
@@ -247,6 +277,7 @@ def build_application(
         .build()
     )
     fair.notify = _slow_down
+    fair.observe = metrics.update_seconds.observe
     handlers.register(application)
     return application
 

@@ -50,6 +50,7 @@ class FairUpdates(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self.backlog = backlog
         self.notify: Notify | None = None  # set once the bot exists (bot.app)
+        self.observe: Callable[[float], None] | None = None  # seconds per update (metrics)
         self.dropped = 0
         self._chats: dict[int, _Turns] = {}
         self._notices: set[asyncio.Task] = set()
@@ -96,7 +97,12 @@ class FairUpdates(BaseUpdateProcessor):
             log.info("Could not send the slow-down notice: %s", exc)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
+        started = time.monotonic()
+        try:
+            await coroutine
+        finally:
+            if self.observe is not None:
+                self.observe(time.monotonic() - started)
 
     async def initialize(self) -> None:
         pass

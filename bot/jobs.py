@@ -27,11 +27,12 @@ from collections.abc import Awaitable, Callable
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.metrics import Metrics
 from fetch.poller import Poller, PollReport
 from news import replies
 from storage import Storage
 from storage.database import DatabaseUnavailable
-from usecases import related
+from usecases import health, related
 
 log = logging.getLogger(__name__)
 
@@ -128,9 +129,16 @@ class Heartbeat:
     work) and the sends and 429s of the last hour (the sender's counters, kept a minute apart
     for an hour)."""
 
-    def __init__(self, storage: Storage, stats: Callable[[], dict[str, int]]) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        stats: Callable[[], dict[str, int]],
+        *,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.storage = storage
         self.stats = stats
+        self.metrics = metrics  # its gauges are refreshed here, once a minute
         self._history: deque[tuple[int, int, int]] = deque(maxlen=61)  # (at, sent, 429s)
 
     async def beat(self, _context: object = None) -> None:
@@ -147,6 +155,17 @@ class Heartbeat:
             await self.storage.meta.put("heartbeat", pulse)
         except DatabaseUnavailable:  # storage warned; `newsbot health` sees the pulse stop
             return
+        if self.metrics is not None:
+            await self._gauges(self.metrics)
+
+    async def _gauges(self, metrics: Metrics) -> None:
+        found = await health.check(self.storage)
+        metrics.outbox_pending.set(found.pending)
+        oldest = found.oldest_pending_at
+        metrics.outbox_oldest.set(found.now - oldest if oldest is not None else 0)
+        if found.last_poll_at is not None:
+            metrics.last_poll.set(found.last_poll_at)
+        metrics.database_bytes.set(await asyncio.to_thread(self.storage.size_bytes))
 
 
 def schedule_heartbeat(application: Application, heartbeat: Heartbeat) -> None:

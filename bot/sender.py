@@ -79,6 +79,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.metrics import Metrics
 from bot.pacing import CALLER_RETRIES, retry_seconds
 from news import bundles
 from news.models import PUSH_MODES, SubscriptionKind
@@ -132,8 +133,10 @@ class Sender:
         *,
         link_previews: bool = False,
         workers: int = WORKERS,
+        metrics: Metrics | None = None,
     ) -> None:
         self.storage = storage
+        self.metrics = metrics  # bot.metrics: what each send came to
         self.bot = bot
         self.link_previews = link_previews
         self.workers = workers
@@ -362,6 +365,10 @@ class Sender:
             horizon = now - bundles.CALM_WINDOW
             self._recent = {c: t for c, t in self._recent.items() if t[-1] > horizon}
 
+    def _measure(self, result: str, *, digest: bool = False) -> None:
+        if self.metrics is not None:
+            self.metrics.sent(result, digest=digest)
+
     def _requeue_first(self, delivery: Delivery) -> None:
         self._queues.setdefault(delivery.chat_id, deque()).appendleft(delivery)
 
@@ -437,17 +444,20 @@ class Sender:
             )
         except RetryAfter as exc:
             self.stats["rate_limited"] += 1
+            self._measure("429")
             seconds = retry_seconds(exc)
             log.info("Rate limited in chat %s: pausing it %s s", delivery.chat_id, seconds)
             self._requeue_first(delivery)
             return float(seconds)
         except Forbidden as exc:
+            self._measure("403")
             await self._chat_gone(delivery, exc.message)
             return 0.0
         except ChatMigrated as exc:
             await self._migrated(delivery, exc.new_chat_id)
             return 0.0
         except BadRequest as exc:
+            self._measure("400")
             if CHAT_NOT_FOUND in exc.message.lower():
                 await self._chat_not_found(delivery, exc.message)
                 return 0.0
@@ -457,13 +467,16 @@ class Sender:
             )  # fmt: skip
             return await self._send_plain(delivery, plain(), exc.message, silent=silent)
         except NetworkError as exc:  # TimedOut, connection errors, 5xx
+            self._measure("error")
             return await self._retry(delivery, f"{type(exc).__name__}: {exc.message}")
         except TelegramError as exc:
+            self._measure("error")
             await self._fail(delivery, f"{type(exc).__name__}: {exc.message}")
             return 0.0
         self._sent.append((delivery.id, message.message_id))  # known until committed (_flush)
         self._not_found.pop(delivery.chat_id, None)
         self.stats["sent"] += 1
+        self._measure("ok", digest=delivery.body is not None)
         if delivery.body is None:
             self._story_sent(delivery.chat_id)
         return 0.0
@@ -484,6 +497,7 @@ class Sender:
         self._not_found.pop(delivery.chat_id, None)
         self._sent.append((delivery.id, message.message_id))  # known until committed (_flush)
         self.stats["sent"] += 1
+        self._measure("ok", digest=delivery.body is not None)
         if delivery.body is None:
             self._story_sent(delivery.chat_id)
         return 0.0
@@ -535,6 +549,7 @@ class Sender:
                 await self.bot.send_message(chat_id, plain_text(text), parse_mode=None, **options)
         except RetryAfter as exc:
             self.stats["rate_limited"] += 1
+            self._measure("429")
             self._requeue_all(pushes)
             return float(retry_seconds(exc))
         except Forbidden as exc:
@@ -573,6 +588,7 @@ class Sender:
         self._sent.extend((d.id, None) for d in pushes)  # known until committed (_flush)
         self._not_found.pop(chat_id, None)
         self.stats["sent"] += 1
+        self._measure("ok")
         self.stats["bundles"] += 1
         self.stats["bundled"] += len(pushes)
         self._story_sent(chat_id)
@@ -737,6 +753,8 @@ class Sender:
         except TelegramError as exc:
             return await self._end_edit(edit, f"{type(exc).__name__}: {exc.message}")
         self.stats["edited"] += 1
+        if self.metrics is not None:
+            self.metrics.edits.inc()
         await self.storage.deliveries.finish_edit(edit.delivery_id)
         return None
 

@@ -69,6 +69,7 @@ class Settings:
     timezone: str = "UTC"
     log_level: str = "INFO"
     link_previews: bool = False
+    metrics_listen: tuple[str, int] | None = None  # NEWSBOT_METRICS_LISTEN host:port
 
     def require_token(self) -> str:
         """The token, or a SettingsError for commands that must talk to Telegram: when it is
@@ -154,6 +155,20 @@ def _api_url(raw: Mapping[str, str]) -> str:
     return value
 
 
+def _listen(raw: Mapping[str, str], name: str) -> tuple[str, int] | None:
+    """ "127.0.0.1:9464" -> ("127.0.0.1", 9464); empty -> None (off)."""
+    value = raw.get(name, "").strip()
+    if not value:
+        return None
+    host, _, port = value.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(
+            f"{name}={value!r} is not a listen address: expected host:port, e.g. 127.0.0.1:9464"
+        )
+    return host, int(port)
+
+
 def _log_level(raw: Mapping[str, str]) -> str:
     value = raw.get("NEWSBOT_LOG_LEVEL", "").strip().upper() or "INFO"
     if value not in LOG_LEVELS:
@@ -207,4 +222,5 @@ def load_settings(
         timezone=_timezone(raw),
         log_level=_log_level(raw),
         link_previews=_bool(raw, "NEWSBOT_LINK_PREVIEWS", False),
+        metrics_listen=_listen(raw, "NEWSBOT_METRICS_LISTEN"),
     )

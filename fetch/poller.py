@@ -12,7 +12,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fetch.guard import public_only
 from fetch.http import Fetcher, FetchResult
@@ -36,6 +36,7 @@ class PollReport:
     error: str | None = None
     seconds: float = 0.0
     queued: int = 0  # push deliveries enqueued
+    brands: dict[str, int] = field(default_factory=dict)  # new stories about each brand
     alert: bool = False  # failing for a day and the admins have not been told yet
 
     def as_json(self) -> dict:
@@ -128,6 +129,7 @@ class Poller:
             title=source.title or feed.title,
             new=len(done.stored.new),
             queued=done.stored.queued,
+            brands=done.stored.brands,
         )
 
     async def _failed(self, source: Source, error: str, retry_after: int | None) -> PollReport:

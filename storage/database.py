@@ -114,9 +114,10 @@ def _target(path: Path | str, read_only: bool) -> tuple[str, bool]:
 
 
 class Storage:
-    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock, path: str = ":memory:") -> None:
         self.conn = conn
         self.clock = clock
+        self.path = path
         self._write_lock = asyncio.Lock()
         self.chats = ChatStore(self)
         self.subscriptions = SubscriptionStore(self)
@@ -147,7 +148,7 @@ class Storage:
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster
-            storage = cls(conn, clock)
+            storage = cls(conn, clock, where)
             if read_only:
                 await storage._check_schema()
             else:
@@ -185,6 +186,15 @@ class Storage:
 
     def now(self) -> int:
         return int(self.clock())
+
+    def size_bytes(self) -> int:
+        """The database file and its -wal, as on disk (0 for an in-memory one)."""
+        total = 0
+        for suffix in ("", "-wal"):
+            path = Path(f"{self.path}{suffix}")
+            if self.path != ":memory:" and path.exists():
+                total += path.stat().st_size
+        return total
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

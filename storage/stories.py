@@ -62,6 +62,7 @@ class StoreResult:
     joined: list[tuple[int, int]] = field(default_factory=list)  # (story, event) it joined
     edits: int = 0  # sent pushes of those events queued for an edit
     archived: int = 0  # new stories stored without a push: the poll was a burst (news.ingest)
+    brands: dict[str, int] = field(default_factory=dict)  # new stories about each brand
 
 
 async def _lookup(
@@ -244,6 +245,8 @@ class StoryStore:
         result.new.append(story_id)
         result.archived += item.burst
         if item.tags is not None:
+            for brand in item.tags.about:
+                result.brands[brand] = result.brands.get(brand, 0) + 1
             await self._tag(db, item.draft, story_id, item.tags)
             if item.pushable:
                 result.queued += await enqueue(
