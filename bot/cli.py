@@ -11,11 +11,13 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from telegram.error import InvalidToken, TelegramError
 
@@ -224,11 +226,46 @@ def run(settings: Settings) -> int:
     asyncio.run(check_database(settings))
     if not asyncio.run(wait_for_bot_api(settings)):
         return EXIT_OK  # stopped while waiting
+    secret = asyncio.run(webhook_secret(settings)) if settings.webhook_url else None
     application = build_application(settings, catalogue)
     # bootstrap_retries=-1: should the network drop between the wait and the start, PTB
     # retries too rather than exiting.
-    application.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False, bootstrap_retries=-1)
+    if settings.webhook_url is None:  # long polling; PTB deletes a webhook left from before
+        application.run_polling(
+            allowed_updates=ALLOWED_UPDATES, close_loop=False, bootstrap_retries=-1
+        )
+        return EXIT_OK
+    host, port = settings.webhook_listen
+    log.info("Webhook mode: %s, listening on %s:%d", settings.webhook_url, host, port)
+    application.run_webhook(
+        listen=host,
+        port=port,
+        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+        webhook_url=settings.webhook_url,
+        secret_token=secret,
+        allowed_updates=ALLOWED_UPDATES,
+        drop_pending_updates=False,
+        close_loop=False,
+        bootstrap_retries=-1,
+    )
     return EXIT_OK
+
+
+async def webhook_secret(settings: Settings) -> str:
+    """NEWSBOT_WEBHOOK_SECRET, or the one generated on the first webhook start and kept in the
+    database (storage.meta), so Telegram's copy stays valid across restarts."""
+    if settings.webhook_secret:
+        return settings.webhook_secret.get()
+    storage = await Storage.open(settings.database)
+    try:
+        kept = await storage.meta.get("webhook") or {}
+        secret = kept.get("secret")
+        if not isinstance(secret, str) or not secret:
+            secret = secrets.token_urlsafe(32)
+            await storage.meta.put("webhook", {"secret": secret})
+        return secret
+    finally:
+        await storage.close()
 
 
 async def check_database(settings: Settings) -> None:
@@ -504,7 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = settings.log_level
     if args.command != "run" and not getattr(args, "verbose", False):
         level = max(logging.WARNING, logging.getLevelName(level))
-    setup_logging(level, [settings.token.get()])
+    setup_logging(level, [settings.token.get(), settings.webhook_secret.get()])
     try:
         if args.command == "poll":
             return asyncio.run(poll_once(settings, args.json, every=args.all))

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -70,6 +71,9 @@ class Settings:
     log_level: str = "INFO"
     link_previews: bool = False
     metrics_listen: tuple[str, int] | None = None  # NEWSBOT_METRICS_LISTEN host:port
+    webhook_url: str | None = None  # NEWSBOT_WEBHOOK_URL: webhook mode instead of polling
+    webhook_listen: tuple[str, int] = ("127.0.0.1", 8443)  # NEWSBOT_WEBHOOK_LISTEN
+    webhook_secret: Secret = field(default_factory=lambda: Secret(""))  # generated if empty
 
     def require_token(self) -> str:
         """The token, or a SettingsError for commands that must talk to Telegram: when it is
@@ -169,6 +173,31 @@ def _listen(raw: Mapping[str, str], name: str) -> tuple[str, int] | None:
     return host, int(port)
 
 
+def _webhook_url(raw: Mapping[str, str]) -> str | None:
+    """NEWSBOT_WEBHOOK_URL: the public https URL Telegram posts updates to."""
+    value = raw.get("NEWSBOT_WEBHOOK_URL", "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        raise SettingsError(
+            f"NEWSBOT_WEBHOOK_URL={value!r} is not an https URL: Telegram posts only to https,"
+            " e.g. https://bot.example.com/telegram (a TLS proxy in front of"
+            " NEWSBOT_WEBHOOK_LISTEN)"
+        )
+    return value
+
+
+def _webhook_secret(raw: Mapping[str, str]) -> Secret:
+    """NEWSBOT_WEBHOOK_SECRET: 1-256 of A-Z a-z 0-9 _ - (Telegram's rule); empty: generated."""
+    value = raw.get("NEWSBOT_WEBHOOK_SECRET", "").strip()
+    if value and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+        raise SettingsError(
+            "NEWSBOT_WEBHOOK_SECRET may hold only letters, digits, _ and - (1 to 256 of them)"
+        )
+    return Secret(value)
+
+
 def _log_level(raw: Mapping[str, str]) -> str:
     value = raw.get("NEWSBOT_LOG_LEVEL", "").strip().upper() or "INFO"
     if value not in LOG_LEVELS:
@@ -223,4 +252,7 @@ def load_settings(
         log_level=_log_level(raw),
         link_previews=_bool(raw, "NEWSBOT_LINK_PREVIEWS", False),
         metrics_listen=_listen(raw, "NEWSBOT_METRICS_LISTEN"),
+        webhook_url=_webhook_url(raw),
+        webhook_listen=_listen(raw, "NEWSBOT_WEBHOOK_LISTEN") or ("127.0.0.1", 8443),
+        webhook_secret=_webhook_secret(raw),
     )

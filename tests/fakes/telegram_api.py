@@ -19,6 +19,7 @@ What it covers:
 * Methods: getMe, getUpdates (long polling with offset confirmation, limit, allowed_updates and
   409 when a second poller takes over), sendMessage, editMessageText, editMessageReplyMarkup,
   answerCallbackQuery, getChatMember, getChatAdministrators, getChat, set/get/deleteMyCommands,
+  setWebhook (recorded in `webhook`; getUpdates then answers 409, as Telegram does),
   deleteWebhook, getWebhookInfo, close, logOut, sendChatAction. Anything else answers 404 like
   Telegram and counts as a violation; a wrong token answers 401 and is not recorded at all.
 * Telegram's rules for messages (see `telegram_html`): HTML parse mode, 4096 UTF-16 units,
@@ -97,6 +98,7 @@ METHODS = (
     "setMyCommands",
     "deleteMyCommands",
     "getMyCommands",
+    "setWebhook",
     "deleteWebhook",
     "getWebhookInfo",
     "close",
@@ -416,6 +418,7 @@ class FakeTelegram:
 
         # (update_id, update type, update) in id order; confirmed ones are popped from the left.
         self._updates: deque[tuple[int, str, dict[str, Any]]] = deque()
+        self.webhook: dict[str, Any] | None = None  # setWebhook's parameters while one is set
         self._update_ids = itertools.count(FIRST_UPDATE_ID)
         self._allowed_updates: frozenset[str] | None = None
         self._poll_generation = 0
@@ -1017,6 +1020,9 @@ class FakeTelegram:
         }
 
     async def _api_getUpdates(self, call: ApiCall) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active;"
+                           " use deleteWebhook to delete the webhook first")  # fmt: skip
         params = call.params
         offset = _as_int(params.get("offset"), 0)
         limit = min(100, max(1, _as_int(params.get("limit"), 100)))
@@ -1263,14 +1269,24 @@ class FakeTelegram:
         key = self._commands_key(call.params.get("scope"), call.params.get("language_code"))
         return list(self._commands.get(key, ()))
 
+    async def _api_setWebhook(self, call: ApiCall) -> bool:
+        url = call.params.get("url")
+        if not isinstance(url, str) or not url.startswith("https://"):
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        self.webhook = dict(call.params)
+        return True
+
     async def _api_deleteWebhook(self, call: ApiCall) -> bool:
+        self.webhook = None
         if call.params.get("drop_pending_updates"):
             self._updates.clear()
         return True
 
     async def _api_getWebhookInfo(self, call: ApiCall) -> dict[str, Any]:
         return {
-            "url": "",
+            "url": (self.webhook or {}).get("url", ""),
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
