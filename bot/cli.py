@@ -230,25 +230,54 @@ def run(settings: Settings) -> int:
     application = build_application(settings, catalogue)
     # bootstrap_retries=-1: should the network drop between the wait and the start, PTB
     # retries too rather than exiting.
-    if settings.webhook_url is None:  # long polling; PTB deletes a webhook left from before
-        application.run_polling(
-            allowed_updates=ALLOWED_UPDATES, close_loop=False, bootstrap_retries=-1
+    try:
+        if settings.webhook_url is None:  # long polling; PTB deletes an earlier webhook
+            application.run_polling(
+                allowed_updates=ALLOWED_UPDATES, close_loop=False, bootstrap_retries=-1
+            )
+            return EXIT_OK
+        host, port = settings.webhook_listen
+        log.info("Webhook mode: %s, listening on %s:%d", settings.webhook_url, host, port)
+        application.run_webhook(
+            listen=host,
+            port=port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+            close_loop=False,
+            bootstrap_retries=-1,
         )
-        return EXIT_OK
-    host, port = settings.webhook_listen
-    log.info("Webhook mode: %s, listening on %s:%d", settings.webhook_url, host, port)
-    application.run_webhook(
-        listen=host,
-        port=port,
-        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-        webhook_url=settings.webhook_url,
-        secret_token=secret,
-        allowed_updates=ALLOWED_UPDATES,
-        drop_pending_updates=False,
-        close_loop=False,
-        bootstrap_retries=-1,
-    )
+    except RuntimeError as exc:
+        # python-telegram-bot's own shutdown broke off (seen when SIGTERM arrives while it
+        # starts its updater: "Event loop stopped before Future completed", "no running event
+        # loop"); without the rest, the open database's thread keeps the process alive.
+        log.warning("Stopped while starting (%s); finishing the shutdown", exc)
+        _finish_interrupted_start(application)
     return EXIT_OK
+
+
+def _finish_interrupted_start(application) -> None:
+    """What python-telegram-bot's shutdown left undone, each step on its own: stop the
+    updater, the workers (marks committed), the application, and close the database."""
+    from bot.app import RUNTIME_KEY, stop_workers
+
+    loop = asyncio.get_event_loop()
+    runtime = application.bot_data.get(RUNTIME_KEY)
+    steps = []
+    if application.updater is not None and application.updater.running:
+        steps.append(application.updater.stop())
+    if runtime is not None:
+        steps.append(stop_workers(runtime))
+    steps.append(application.shutdown())
+    if application.post_shutdown is not None:
+        steps.append(application.post_shutdown(application))
+    for step in steps:
+        try:
+            loop.run_until_complete(step)
+        except Exception:  # a step that cannot finish must not keep the others from running
+            log.exception("Could not finish the shutdown")
 
 
 async def webhook_secret(settings: Settings) -> str:

@@ -84,6 +84,27 @@ async def test_webhook_mode_sets_the_webhook_and_answers_only_updates_with_the_s
 
 
 @pytest.mark.parametrize(
+    ("method", "webhook"),
+    [("setWebhook", True), ("setMyCommands", True), ("deleteWebhook", False)],
+)
+async def test_sigterm_while_the_bot_is_still_starting_stops_it_cleanly(
+    telegram, webhook_env, tmp_path, method, webhook
+):
+    """A stop signal while python-telegram-bot starts its updater (inside setWebhook, or
+    deleteWebhook when it polls) left its shutdown half done: a traceback, and a process
+    that never exited (the database's thread still open)."""
+    env, _port = webhook_env
+    if not webhook:
+        env = {k: v for k, v in env.items() if k != "NEWSBOT_WEBHOOK_URL"}
+    telegram.delay_next(method, 2.0)
+    process = BotProcess(env | {"NEWSBOT_LOG_LEVEL": "DEBUG"}, tmp_path)
+    await process.start()
+    await telegram.wait_for_call(method, timeout=30)  # the bot is inside that call now
+    assert await process.stop() == 0
+    assert "Traceback" not in process.stderr and "newsbot stopped" in process.stderr
+
+
+@pytest.mark.parametrize(
     ("name", "value"),
     [("NEWSBOT_WEBHOOK_URL", "http://bot.example.com/telegram"),
      ("NEWSBOT_WEBHOOK_URL", "bot.example.com"), ("NEWSBOT_WEBHOOK_LISTEN", "8443"),

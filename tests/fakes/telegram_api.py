@@ -410,6 +410,7 @@ class FakeTelegram:
         self._migrated: dict[int | str, int] = {}
         self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
         self._garbled: dict[str, int] = {}  # method -> answers left to garble (garble_next)
+        self._delays: dict[str, float] = {}  # method -> seconds its next answer waits
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._open_queries: dict[str, tuple[int | str, int]] = {}
         self._query_ids = itertools.count(7_000_000_001)
@@ -763,6 +764,11 @@ class FakeTelegram:
             _Failure(status, description, parameters, None)
         )
 
+    def delay_next(self, method: str, seconds: float) -> None:
+        """The next call to `method` is recorded when it arrives and answered `seconds`
+        later: a slow Telegram, or a window in which the bot is still inside that call."""
+        self._delays[self._method_name(method)] = seconds
+
     def garble_next(self, method: str, times: int = 1) -> None:
         """The next `times` calls to `method` succeed but answer a result that is not the
         object the method returns (a sendMessage's message is sent all the same)."""
@@ -805,6 +811,8 @@ class FakeTelegram:
                 raise self._reject(
                     call, None, 404, "Not Found", "unknown method", f"{name!r} is not implemented"
                 )
+            if method in self._delays:  # recorded at once, answered later (delay_next)
+                await asyncio.sleep(self._delays.pop(method))
             self._raise_scripted_failure(method)
             result = await self._handlers[method](call)
         except ApiError as error:
