@@ -48,7 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     verbose.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                          help="log at NEWSBOT_LOG_LEVEL (default: warnings only)")  # fmt: skip
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="run the bot (long polling) until SIGINT/SIGTERM")
+    commands.add_parser(
+        "run",
+        help="run the bot (long polling, or a webhook with NEWSBOT_WEBHOOK_URL) until SIGTERM",
+    )
 
     poll = commands.add_parser(
         "poll", parents=[verbose], help="poll the news sources without Telegram"
@@ -59,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     poll.add_argument("--all", action="store_true", help="poll every source now, due or not")
     poll.add_argument("--json", action="store_true", help="one JSON object per source per line")
 
+    _source_commands(commands, verbose)
+    _archive_commands(commands, verbose)
+    _operator_commands(commands, verbose)
+    return parser
+
+
+def _source_commands(commands, verbose: argparse.ArgumentParser) -> None:
+    """newsbot sources list|add|remove|import|export."""
     sources = commands.add_parser(
         "sources", parents=[verbose], help="list and manage the news sources"
     )
@@ -77,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     verbs.add_parser("export", parents=[verbose], help="print the sources as OPML")
 
+
+def _archive_commands(commands, verbose: argparse.ArgumentParser) -> None:
+    """newsbot latest, search, clusters: reading the archive."""
     latest = commands.add_parser(
         "latest", parents=[verbose], help="the newest stories about a brand or keyword"
     )
@@ -96,6 +110,10 @@ def _parser() -> argparse.ArgumentParser:
     clusters.add_argument("--since", type=float, default=48, metavar="HOURS",
                           help="events first seen in the last HOURS (default 48)")  # fmt: skip
     clusters.add_argument("--json", action="store_true", help="one JSON object per event per line")
+
+
+def _operator_commands(commands, verbose: argparse.ArgumentParser) -> None:
+    """newsbot health, backup."""
     health = commands.add_parser(
         "health", parents=[verbose],
         help="whether the running bot is well; exit 1 when not (a systemd or container check)",
@@ -106,7 +124,6 @@ def _parser() -> argparse.ArgumentParser:
         help="write a consistent copy of the database, safe while the bot runs",
     )  # fmt: skip
     backup.add_argument("file", help="the copy to write (must not exist yet)")
-    return parser
 
 
 def backup_database(settings: Settings, target: str) -> int:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from telegram.ext import Application
 
+from bot.jobs import every
 from news.digest import DigestDay, section_for
 from news.digest_schedule import WINDOW, due_action, following, schedule_for
 from news.models import Chat, Subscription
@@ -162,10 +163,4 @@ def schedule_digests(application: Application, service: DigestService) -> None:
     while the bot was down goes out on return rather than a minute later)."""
     first = 60 - math.fmod(clock.time(), 60) + 0.5
     application.job_queue.run_once(service.tick, when=0.5, name="digest-catch-up")
-    application.job_queue.run_repeating(
-        service.tick,
-        interval=TICK_SECONDS,
-        first=first,
-        name="digest-tick",
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
+    every(application, service.tick, interval=TICK_SECONDS, first=first, name="digest-tick")

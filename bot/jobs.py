@@ -168,14 +168,17 @@ class Heartbeat:
         metrics.database_bytes.set(await asyncio.to_thread(self.storage.size_bytes))
 
 
-def schedule_heartbeat(application: Application, heartbeat: Heartbeat) -> None:
+def every(application: Application, callback, *, interval: float, first: float, name: str) -> None:
+    """A repeating job that never overlaps itself, runs once for missed runs (coalesce) and
+    is never skipped for being late: how every job of the bot is scheduled."""
     application.job_queue.run_repeating(
-        heartbeat.beat,
-        interval=HEARTBEAT_SECONDS,
-        first=0.2,
-        name="heartbeat",
+        callback, interval=interval, first=first, name=name,
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
+    )  # fmt: skip
+
+
+def schedule_heartbeat(application: Application, heartbeat: Heartbeat) -> None:
+    every(application, heartbeat.beat, interval=HEARTBEAT_SECONDS, first=0.2, name="heartbeat")
 
 
 def schedule_read_also(
@@ -184,20 +187,8 @@ def schedule_read_also(
     async def job(_context: object) -> None:
         await fill_read_also(storage, unsaved)
 
-    application.job_queue.run_repeating(
-        job,
-        interval=READ_ALSO_SECONDS,
-        first=READ_ALSO_SECONDS,
-        name="read-also",
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
+    every(application, job, interval=READ_ALSO_SECONDS, first=READ_ALSO_SECONDS, name="read-also")
 
 
 def schedule_polling(application: Application, scheduler: PollScheduler, interval: float) -> None:
-    application.job_queue.run_repeating(
-        scheduler.tick,
-        interval=interval,
-        first=0.5,
-        name="poll-tick",
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
+    every(application, scheduler.tick, interval=interval, first=0.5, name="poll-tick")

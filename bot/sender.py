@@ -514,25 +514,11 @@ class Sender:
         the first of them with the chat as it is now. Telegram's answers are handled as for
         one push, for all of them together."""
         chat_id = head.chat_id
-        views = await self.storage.stories.views([d.story_id for d in pushes], related=False)
-        for gone in [d for d in pushes if d.story_id not in views]:
-            await self._skip_one(gone, "story deleted")
-        pushes = [d for d in pushes if d.story_id in views]
-        if len(pushes) <= 1:  # what is left is one push: it goes as a push
-            for delivery in reversed(pushes):
-                self._requeue_first(delivery)
+        composed = await self._compose_bundle(head, pushes)
+        if composed is None:
             return 0.0
-        followed = [
-            (s.value, s.label)
-            for s in await self.storage.subscriptions.for_chat(chat_id)
-            if s.kind is SubscriptionKind.BRAND
-        ]
-        stories = [views[d.story_id] for d in pushes]
-        now = int(self.storage.now())
-        text = bundles.render_bundle(
-            stories, bundles.topics(stories, followed), head.chat_timezone, now
-        )
-        silent = is_quiet(head.chat_quiet, now, head.chat_timezone)
+        pushes, text = composed
+        silent = is_quiet(head.chat_quiet, self.storage.now(), head.chat_timezone)
         options = {
             "disable_notification": silent,
             "link_preview_options": LinkPreviewOptions(is_disabled=True),  # many links
@@ -593,6 +579,29 @@ class Sender:
         self.stats["bundled"] += len(pushes)
         self._story_sent(chat_id)
         return 0.0
+
+    async def _compose_bundle(
+        self, head: Delivery, pushes: list[Delivery]
+    ) -> tuple[list[Delivery], str] | None:
+        """The bundle's pushes whose stories still exist, and its text; None when one or
+        none is left (a lone push goes back to the queue and is sent as a push)."""
+        views = await self.storage.stories.views([d.story_id for d in pushes], related=False)
+        for gone in [d for d in pushes if d.story_id not in views]:
+            await self._skip_one(gone, "story deleted")
+        pushes = [d for d in pushes if d.story_id in views]
+        if len(pushes) <= 1:
+            for delivery in reversed(pushes):
+                self._requeue_first(delivery)
+            return None
+        followed = [
+            (s.value, s.label)
+            for s in await self.storage.subscriptions.for_chat(head.chat_id)
+            if s.kind is SubscriptionKind.BRAND
+        ]
+        stories = [views[d.story_id] for d in pushes]
+        topics = bundles.topics(stories, followed)
+        now = int(self.storage.now())
+        return pushes, bundles.render_bundle(stories, topics, head.chat_timezone, now)
 
     def _requeue_all(self, deliveries: list[Delivery]) -> None:
         """A bundle that did not go: back at the front of their chat's queue, in their order,

@@ -290,7 +290,7 @@ async def _search_page(
     chat = context.chat_record
     terms = parse_search(words)
     brand = context.catalogue.lookup(words.strip(' "“”«»„'))  # rule e of news.related
-    also = tuple(n for n in dict.fromkeys((brand.name, *brand.names))) if brand else ()
+    also = tuple(dict.fromkeys((brand.name, *brand.names))) if brand else ()
     shown_as = terms.shown() or words
     others = [n for n in also if normalize_name(n) != normalize_name(shown_as)]
     ids = await context.storage.archive.search(words, offset + SEARCH_PAGE + 1, synonyms=also)
