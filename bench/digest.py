@@ -66,6 +66,7 @@ from news.catalogue import load_catalogue, normalize_name  # noqa: E402
 from news.digest import DigestDay, section_for  # noqa: E402
 from news.digest_schedule import WINDOW, next_digest_at  # noqa: E402
 from news.feeds import parse_feed, title_key  # noqa: E402
+from news.i18n import ENGLISH  # noqa: E402
 from news.matching import Matcher  # noqa: E402
 from news.models import SubscriptionKind  # noqa: E402
 from news.sentences import sentences  # noqa: E402
@@ -464,8 +465,8 @@ async def measure(path: str, meta: dict, profile: str | None) -> dict:
         subs = follows.get(chat.id, [])
         if subs:
             count += len(
-                day.compose(
-                    [section_for(s) for s in subs], after_id=chat.digest_story_id,
+                day.compose(ENGLISH,
+                    [section_for(ENGLISH, s) for s in subs], after_id=chat.digest_story_id,
                     timezone=chat.timezone, now=now, quiet=chat.digest_quiet,
                 )
             )  # fmt: skip

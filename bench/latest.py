@@ -65,6 +65,7 @@ from kept_db import generated_database  # noqa: E402
 from handlers.latest import DEFAULT_N, SEARCH_PAGE  # noqa: E402
 from news.catalogue import load_catalogue  # noqa: E402
 from news.feeds import parse_feed, title_key  # noqa: E402
+from news.i18n import ENGLISH  # noqa: E402
 from news.related import search_query  # noqa: E402
 from news.render import render_list, render_story  # noqa: E402
 from news.sentences import sentences  # noqa: E402
@@ -502,20 +503,20 @@ async def page_answer(storage: Storage, key: str) -> str:
     page = await latest.for_brand(storage, key, LATEST_N)
     views = await storage.stories.views(page.ids, related=False)
     stories = [views[i] for i in page.ids if i in views]
-    return render_list("Latest", stories, "UTC", int(time.time()))[0]
+    return render_list(ENGLISH, "Latest", stories, "UTC", int(time.time()))[0]
 
 
 async def full_answer(storage: Storage, key: str) -> list[str]:
     """/latest BRAND as it was answered before issue 12: five full messages."""
     page = await latest.for_brand(storage, key, LATEST_N)
     views = await related.views(storage, page.ids)
-    return [render_story(views[i]) for i in page.ids if i in views]
+    return [render_story(ENGLISH, views[i], "UTC") for i in page.ids if i in views]
 
 
 async def open_answer(storage: Storage, story_id: int) -> str:
     """A page's button: one story in full (handlers.latest.open_button)."""
     views = await related.views(storage, [story_id])
-    return render_story(views[story_id])
+    return render_story(ENGLISH, views[story_id], "UTC")
 
 
 async def search_answer(storage: Storage, words: str) -> str:
@@ -523,7 +524,7 @@ async def search_answer(storage: Storage, words: str) -> str:
     ids = await storage.archive.search(words, SEARCH_N + 1)
     views = await storage.stories.views(ids[:SEARCH_N], related=False)
     stories = [views[i] for i in ids[:SEARCH_N] if i in views]
-    return render_list("Search", stories, "UTC", int(time.time()))[0] if stories else ""
+    return render_list(ENGLISH, "Search", stories, "UTC", int(time.time()))[0] if stories else ""
 
 
 async def traced(storage: Storage, call) -> list[tuple[float, str]]:

@@ -39,6 +39,7 @@ from handlers.context import SERVICES_KEY, NewsContext, Services
 from handlers.rights import AdminRights
 from news import replies
 from news.catalogue import Catalogue, load_catalogue
+from news.i18n import DEFAULT, LANGUAGES, READ_AS, language_for, translator
 from news.matching import Matcher
 from news.models import SourceStatus
 from news.opml import OpmlError, OpmlSource, load_default_sources, parse_opml
@@ -241,7 +242,7 @@ def build_application(
         runtime = await start_workers(application, settings, catalogue, clock, metrics)
         application.bot_data[RUNTIME_KEY] = runtime
         application.bot_data[SERVICES_KEY] = runtime.services
-        await register_commands(application, settings.admins)
+        await register_commands(application, settings.admins, runtime.storage)
         log.info("newsbot started as @%s; database %s", application.bot.username, settings.database)
 
     async def post_stop(application: Application) -> None:
@@ -283,23 +284,46 @@ def build_application(
 
 
 async def _slow_down(update: Update) -> None:
-    """bot.fairness dropped some of this chat's updates: say so (a toast for a button)."""
+    """bot.fairness dropped some of this chat's updates: say so (a toast for a button), in
+    the sender's Telegram language (news.i18n rule 7; the chat's row is not read for this)."""
+    user = update.effective_user
+    t = translator(language_for(user.language_code if user else None))
     if update.callback_query is not None:
-        await update.callback_query.answer(replies.SLOW_DOWN_PRESS)
+        await update.callback_query.answer(t(replies.SLOW_DOWN_PRESS))
     elif update.effective_chat is not None:
-        await update.effective_chat.send_message(replies.SLOW_DOWN)
+        await update.effective_chat.send_message(t(replies.SLOW_DOWN))
 
 
-async def register_commands(application: Application, admins: frozenset[int]) -> None:
-    """Publish the command menu (operators also see theirs); a refusal is a warning only."""
-    try:
-        await application.bot.set_my_commands(commands.menu())
-    except TelegramError as exc:
-        log.warning("Could not register the command menu (setMyCommands): %s", exc)
-    for admin in sorted(admins):
+def _menu_languages() -> list[tuple[str | None, str]]:
+    """(Telegram language_code, the language its users read): the default (None) in English,
+    then each catalogue's own code and the codes that read it (news.i18n rule 7)."""
+    codes: list[tuple[str | None, str]] = [(None, DEFAULT)]
+    codes += [(code, code) for code in LANGUAGES if code != DEFAULT]
+    codes += [(code, language) for code, language in READ_AS.items() if language in LANGUAGES]
+    return codes
+
+
+async def register_commands(
+    application: Application, admins: frozenset[int], storage: Storage
+) -> None:
+    """Publish the command menu and the bot's descriptions in every language, so that a
+    Russian user sees them in Russian before the bot knows them (operators also see their
+    commands); a refusal is a warning only."""
+    bot = application.bot
+    for code, language in _menu_languages():
+        t = translator(language)
         try:
-            await application.bot.set_my_commands(
-                commands.menu(operator=True), scope=BotCommandScopeChat(admin)
+            await bot.set_my_commands(commands.menu(t), language_code=code)
+            await bot.set_my_description(t(replies.DESCRIPTION), language_code=code)
+            await bot.set_my_short_description(t(replies.SHORT_DESCRIPTION), language_code=code)
+        except TelegramError as exc:
+            log.warning("Could not register the command menu or description (%s): %s", code, exc)
+    for admin in sorted(admins):
+        chat = await storage.chats.get(admin)  # the operator's chat, in its language
+        t = translator(chat.language if chat else None)
+        try:
+            await bot.set_my_commands(
+                commands.menu(t, operator=True), scope=BotCommandScopeChat(admin)
             )
         except TelegramError as exc:  # e.g. the operator has not opened a chat with the bot
             log.warning("Could not register the operator menu for %s: %s", admin, exc)

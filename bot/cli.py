@@ -26,6 +26,7 @@ from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from news.catalogue import load_catalogue
 from news.errors import NewsbotError
+from news.i18n import ENGLISH
 from news.models import Source, SourceOrigin
 from news.opml import OpmlSource, read_opml, write_opml
 from news.replies import format_utc
@@ -196,7 +197,7 @@ async def health_report(settings: Settings, as_json: bool) -> int:
         print(f"  last hour   {found.sent_last_hour} sent,"
               f" {found.rate_limited_last_hour} answered 429")  # fmt: skip
     for source_id, url, since in found.failing:
-        print(f"  failing     #{source_id} {url} since {format_utc(since)}")
+        print(f"  failing     #{source_id} {url} since {format_utc(ENGLISH, since)}")
     return EXIT_OK if found.healthy else EXIT_FAILURE
 
 
@@ -449,7 +450,7 @@ def _print_sources(sources: list[Source], counts: dict[int, int]) -> None:
     for s in sources:
         print(
             f"{s.id:>4}  {s.status.value:<12} {s.error_count:>6} {counts.get(s.id, 0):>7}"
-            f"  {format_utc(s.last_success_at):<20}  {s.title or '-'} <{s.url}>"
+            f"  {format_utc(ENGLISH, s.last_success_at):<20}  {s.title or '-'} <{s.url}>"
         )
         if s.last_error:
             print(f"{'':>6}last error: {s.last_error}")
@@ -564,7 +565,7 @@ async def archive_query(settings: Settings, args: argparse.Namespace) -> int:
                     f"{name!r} is not a brand; did you mean {resolution.brand.key!r}?", EXIT_CONFIG
                 )
             else:
-                return _fail(f"cannot look up {name!r}: {reason(resolution)}", EXIT_CONFIG)
+                return _fail(f"cannot look up {name!r}: {reason(ENGLISH, resolution)}", EXIT_CONFIG)
             ids = page.ids
         await story_report(storage, ids, args.json)
     finally:

@@ -22,6 +22,7 @@ from telegram.ext import Application
 from bot.jobs import every
 from news.digest import DigestDay, section_for
 from news.digest_schedule import WINDOW, due_action, following, schedule_for
+from news.i18n import translator
 from news.models import Chat, Subscription
 from storage import Storage
 from storage.digests import Plan
@@ -113,8 +114,10 @@ class DigestService:
         """The chat's digest of the day, and its schedule moved to the next occurrence."""
         messages: list[str] = []
         if subscriptions:  # following nothing: no "no news" note either
+            t = translator(chat.language)
             messages = day.compose(
-                [section_for(s) for s in subscriptions],
+                t,
+                [section_for(t, s) for s in subscriptions],
                 after_id=chat.digest_story_id, timezone=chat.timezone,
                 now=now, quiet=chat.digest_quiet,
             )  # fmt: skip
@@ -142,8 +145,10 @@ class DigestService:
         after_id = chat.digest_story_id  # a stale value loses the compare-and-set below
         subscriptions = await storage.subscriptions.for_chat(chat.id)
         day = await self._day(now)
+        t = translator(chat.language)
         messages = day.compose(
-            [section_for(s) for s in subscriptions],
+            t,
+            [section_for(t, s) for s in subscriptions],
             after_id=after_id, timezone=chat.timezone, now=now, quiet=True,
         )  # fmt: skip
         since_last = after_id > 0

@@ -30,6 +30,7 @@ from telegram.ext import Application
 from bot.metrics import Metrics
 from fetch.poller import Poller, PollReport
 from news import replies
+from news.i18n import translator
 from storage import Storage
 from storage.database import DatabaseUnavailable
 from usecases import health, related
@@ -90,8 +91,11 @@ class PollScheduler:
     async def _alert(self, report: PollReport) -> None:
         """Tell the operators once that a source has been failing for a day."""
         source = report.source
-        text = replies.source_failing(source, report.error or "")
         for admin in sorted(self.admins):
+            chat = await self.poller.storage.chats.get(admin)  # the operator's language
+            text = replies.source_failing(
+                translator(chat and chat.language), source, report.error or ""
+            )
             try:
                 await self.notify(admin, text)
             except TelegramError as exc:

@@ -82,6 +82,7 @@ from telegram.error import (
 from bot.metrics import Metrics
 from bot.pacing import CALLER_RETRIES, retry_seconds
 from news import bundles
+from news.i18n import translator
 from news.models import PUSH_MODES, SubscriptionKind
 from news.quiet import is_quiet, quiet_end
 from news.render import Preview, StoryView, preview_for, render_plain, render_story
@@ -363,7 +364,7 @@ class Sender:
         self._recent[chat_id] = (*self._recent.get(chat_id, ())[-(bundles.CALM_PUSHES - 1) :], now)
         if len(self._recent) > RECENT_SWEEP:
             horizon = now - bundles.CALM_WINDOW
-            self._recent = {c: t for c, t in self._recent.items() if t[-1] > horizon}
+            self._recent = {c: sent for c, sent in self._recent.items() if sent[-1] > horizon}
 
     def _measure(self, result: str, *, digest: bool = False) -> None:
         if self.metrics is not None:
@@ -401,7 +402,7 @@ class Sender:
         return dataclasses.replace(
             delivery, chat_active=chat.active, chat_mode=chat.mode,
             chat_timezone=chat.timezone, chat_revision=revision, chat_quiet=chat.quiet,
-            chat_previews=chat.previews,
+            chat_previews=chat.previews, chat_language=chat.language,
         )  # fmt: skip
 
     async def _message(
@@ -419,9 +420,9 @@ class Sender:
         view = await self._view(delivery.story_id)
         if view is None:
             return "story deleted"
-        zone = delivery.chat_timezone
+        zone, t = delivery.chat_timezone, translator(delivery.chat_language)
         preview = preview_for(view, images=delivery.chat_previews, link_previews=self.link_previews)
-        return render_story(view, zone), lambda: render_plain(view, zone), preview
+        return render_story(t, view, zone), lambda: render_plain(t, view, zone), preview
 
     async def _deliver(self, delivery: Delivery) -> float:
         """Send one delivery; returns how long its chat must pause (0 for the usual pace)."""
@@ -601,7 +602,9 @@ class Sender:
         stories = [views[d.story_id] for d in pushes]
         topics = bundles.topics(stories, followed)
         now = int(self.storage.now())
-        return pushes, bundles.render_bundle(stories, topics, head.chat_timezone, now)
+        return pushes, bundles.render_bundle(
+            translator(head.chat_language), stories, topics, head.chat_timezone, now
+        )
 
     def _requeue_all(self, deliveries: list[Delivery]) -> None:
         """A bundle that did not go: back at the front of their chat's queue, in their order,
@@ -731,7 +734,7 @@ class Sender:
         )
         try:
             await self.bot.edit_message_text(
-                render_story(view, edit.chat_timezone),
+                render_story(translator(edit.chat_language), view, edit.chat_timezone),
                 chat_id=edit.chat_id,
                 message_id=edit.message_id,
                 parse_mode="HTML",

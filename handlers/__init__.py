@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, chat, commands, common, delivery, latest, subscriptions
+from handlers import admin, chat, commands, common, delivery, language, latest, subscriptions
 
 
 def register(application: Application) -> None:
@@ -28,6 +28,7 @@ def register(application: Application) -> None:
         CallbackQueryHandler(subscriptions.unsubscribe_button, pattern=r"^unsub:")
     )
     application.add_handler(CallbackQueryHandler(delivery.mode_button, pattern=r"^mode:"))
+    application.add_handler(CallbackQueryHandler(language.language_button, pattern=r"^lang:"))
     application.add_handler(CallbackQueryHandler(latest.latest_button, pattern=r"^(latest|more):"))
     application.add_handler(CallbackQueryHandler(latest.open_button, pattern=r"^open:"))
     application.add_handler(CallbackQueryHandler(latest.search_button, pattern=r"^search:"))

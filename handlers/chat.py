@@ -6,6 +6,7 @@ from telegram import Message, Update
 from telegram.constants import ChatMemberStatus
 
 from handlers.context import NewsContext
+from news.i18n import language_for
 from news.models import Chat, DeliveryMode
 from storage.database import DatabaseUnavailable
 
@@ -38,7 +39,8 @@ def _reactivates(update: Update) -> bool:
 
 async def record_chat(update: Update, context: NewsContext) -> None:
     """Group -1, once per update: create or refresh this chat's row (type, title, language)
-    and keep it on the context for the handler that answers."""
+    and keep it on the context for the handler that answers. A new chat starts in its first
+    user's language (news.i18n rule 7): in a group, whoever added the bot or first used it."""
     if not _worth_recording(update, context.bot.username):
         return
     chat = update.effective_chat
@@ -49,6 +51,7 @@ async def record_chat(update: Update, context: NewsContext) -> None:
             type=chat.type,
             title=chat.title or chat.full_name,
             language_code=user.language_code if user else None,
+            language=language_for(user.language_code if user else None),
             default_timezone=context.settings.timezone,
             reactivate=_reactivates(update),
         )
@@ -60,6 +63,7 @@ async def record_chat(update: Update, context: NewsContext) -> None:
         context.chat_record_value = stored or Chat(
             id=chat.id, type=chat.type, title=chat.title or chat.full_name,
             language_code=user.language_code if user else None,
+            language=language_for(user.language_code if user else None),
             timezone=context.settings.timezone, mode=DeliveryMode.BOTH, active=True,
         )  # fmt: skip
 

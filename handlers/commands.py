@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from telegram import BotCommand, Update
 from telegram.ext import CommandHandler, filters
 
-from handlers import admin, delivery, digest, latest, subscriptions
+from handlers import admin, delivery, digest, language, latest, subscriptions
 from handlers.context import NewsContext
 from news import replies
+from news.i18n import Tr
 
 Callback = Callable[[Update, NewsContext], Awaitable[None]]
 
@@ -36,10 +37,12 @@ async def start(update: Update, context: NewsContext) -> None:
 
 async def help_command(update: Update, context: NewsContext) -> None:
     """Explain what the bot does and list the commands (operators also see theirs)."""
+    t = context.t
     user = update.effective_user
     operator = user is not None and user.id in context.settings.admins
     await update.effective_message.reply_text(
         replies.welcome(
+            t,
             [c.names for c in COMMANDS if not c.operator],
             [c.names for c in COMMANDS if c.operator] if operator else (),
         )
@@ -59,6 +62,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("timezone",), digest.timezone),
     Command(("quiet",), delivery.quiet),
     Command(("preview",), delivery.preview),
+    Command(("language",), language.language),
     Command(("help",), help_command),
     Command(("start",), start),
     Command(("sources",), admin.sources, operator=True),
@@ -67,9 +71,10 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def menu(*, operator: bool = False) -> list[BotCommand]:
-    """Telegram's command menu: everyone's, or an operator's (theirs after everyone's)."""
-    return [BotCommand(c.names[0], c.text.menu) for c in COMMANDS if operator or not c.operator]
+def menu(t: Tr, *, operator: bool = False) -> list[BotCommand]:
+    """Telegram's command menu in `t`'s language: everyone's, or an operator's (theirs after
+    everyone's)."""
+    return [BotCommand(c.names[0], t(c.text.menu)) for c in COMMANDS if operator or not c.operator]
 
 
 def command_handlers() -> list[CommandHandler]:

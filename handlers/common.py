@@ -19,6 +19,7 @@ from telegram.error import (
 from handlers.context import NewsContext
 from news import replies
 from news.arguments import MAX_KEYWORD, Verdict, resolve_term
+from news.i18n import Tr
 from news.limits import is_private
 from storage.database import DatabaseUnavailable
 
@@ -43,19 +44,21 @@ def _addressed_to_us(update: Update, context: NewsContext) -> bool:
 async def unknown_command(update: Update, context: NewsContext) -> None:
     """Point to /help on a command we do not have; a command addressed to another bot
     (/subscribe@OtherBot) is that bot's, and gets no answer from us."""
+    t = context.t
     if not _addressed_to_us(update, context):
         return
     word = (update.effective_message.text or "").split(maxsplit=1)[0]
     command, at, addressee = word.partition("@")
     if at and addressee.casefold() != (context.bot.username or "").casefold():
         return
-    await update.effective_message.reply_text(replies.unknown_command(command))
+    await update.effective_message.reply_text(replies.unknown_command(t, command))
 
 
 async def plain_text(update: Update, context: NewsContext) -> None:
     """Point to /help when someone writes to the bot instead of using a command; a brand's
     name written in a private chat ("xiaomi", "Сяоми") gets buttons to follow it or read its
     latest stories instead."""
+    t = context.t
     if not _addressed_to_us(update, context):
         return
     message = update.effective_message
@@ -67,22 +70,23 @@ async def plain_text(update: Update, context: NewsContext) -> None:
             resolution.brand if resolution.verdict in (Verdict.BRAND, Verdict.SUGGESTION) else None
         )
     if brand is None:
-        await message.reply_text(replies.plain_text_pointer())
+        await message.reply_text(replies.plain_text_pointer(t))
         return
     buttons = [
-        InlineKeyboardButton(replies.follow_button(brand), callback_data=f"sub:b:{brand.key}"),
+        InlineKeyboardButton(replies.follow_button(t, brand), callback_data=f"sub:b:{brand.key}"),
         InlineKeyboardButton(
-            replies.latest_about_button(brand), callback_data=f"latest:{brand.key}:5"
+            replies.latest_about_button(t, brand), callback_data=f"latest:{brand.key}:5"
         ),
     ]
     await message.reply_text(
-        replies.plain_text_brand(text, brand), reply_markup=InlineKeyboardMarkup([buttons])
+        replies.plain_text_brand(t, text, brand), reply_markup=InlineKeyboardMarkup([buttons])
     )
 
 
 async def expired_button(update: Update, context: NewsContext) -> None:
     """A button whose data we no longer understand (an old keyboard)."""
-    await update.callback_query.answer(replies.expired_button(), show_alert=True)
+    t = context.t
+    await update.callback_query.answer(replies.expired_button(t), show_alert=True)
 
 
 async def membership(update: Update, context: NewsContext) -> None:
@@ -124,7 +128,7 @@ async def on_error(update: object, context: NewsContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(error, DatabaseUnavailable):
         # storage.database said so once (a WARNING); the user hears that nothing was saved.
-        await _could_not_save(update)
+        await _could_not_save(update, context.t)
         return
     if isinstance(error, NetworkError | RetryAfter) and not isinstance(error, BadRequest):
         # Telegram unreachable or overloaded past bot.pacing's retries (which said so):
@@ -134,12 +138,12 @@ async def on_error(update: object, context: NewsContext) -> None:
     log.error("Error while handling update %s", update_id, exc_info=error)
 
 
-async def _could_not_save(update: object) -> None:
+async def _could_not_save(update: object, t: Tr) -> None:
     """Tell whoever asked that their change was not saved (a toast for a button)."""
     if not isinstance(update, Update):
         return  # a job: storage's warning is the operator's line
     with contextlib.suppress(TelegramError):
         if update.callback_query is not None:
-            await update.callback_query.answer(replies.COULD_NOT_SAVE, show_alert=True)
+            await update.callback_query.answer(t(replies.COULD_NOT_SAVE), show_alert=True)
         elif update.effective_message is not None and update.message is not None:
-            await update.effective_message.reply_text(replies.COULD_NOT_SAVE)
+            await update.effective_message.reply_text(t(replies.COULD_NOT_SAVE))

@@ -7,7 +7,8 @@ The app's runtime objects (the sender, the poll scheduler, the jobs) stay in the
 root: handlers reach only what answering a command needs.
 
 `context.chat_record` is the chat's stored row, recorded once per update by handlers.chat's
-`record_chat` (a TypeHandler in group -1, before any command handler runs).
+`record_chat` (a TypeHandler in group -1, before any command handler runs); `context.t` speaks
+its language.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telegram.ext import CallbackContext, ExtBot
+
+from news.i18n import Tr, translator
 
 if TYPE_CHECKING:
     from bot.digests import DigestService
@@ -59,6 +62,12 @@ class NewsContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def settings(self) -> Settings:
         return self.services.settings
+
+    @property
+    def t(self) -> Tr:
+        """The chat's voice (news.i18n): its language, English for an update with no chat."""
+        record = self.chat_record_value
+        return translator(record.language if record is not None else None)
 
     @property
     def chat_record(self) -> Chat:

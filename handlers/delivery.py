@@ -9,16 +9,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from handlers.chat import command_argument, may_change
 from handlers.context import NewsContext
 from news import replies
+from news.i18n import Tr, english_words
 from news.models import DeliveryMode
 from news.quiet import QuietArgumentError, parse_quiet
 
 
-def _keyboard(current: DeliveryMode) -> InlineKeyboardMarkup:
+def _keyboard(t: Tr, current: DeliveryMode) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    replies.mode_button_text(m, current), callback_data=f"mode:{m.value}"
+                    replies.mode_button_text(t, m, current), callback_data=f"mode:{m.value}"
                 )
                 for m in DeliveryMode
             ]
@@ -28,44 +29,47 @@ def _keyboard(current: DeliveryMode) -> InlineKeyboardMarkup:
 
 async def mode(update: Update, context: NewsContext) -> None:
     """Show or set the delivery mode: /mode instant|digest|both|off."""
+    t = context.t
     message = update.effective_message
     chat = context.chat_record
-    argument = command_argument(message).strip().lower()
+    argument = english_words(command_argument(message)).lower()
     if not argument:
         await message.reply_text(
-            replies.mode_status(chat, with_usage=True, now=context.storage.now()),
-            reply_markup=_keyboard(chat.mode),
+            replies.mode_status(t, chat, with_usage=True, now=context.storage.now()),
+            reply_markup=_keyboard(t, chat.mode),
         )
         return
     try:
         wanted = DeliveryMode(argument)
     except ValueError:
-        await message.reply_text(replies.mode_unknown(argument))
+        await message.reply_text(replies.mode_unknown(t, argument))
         return
     if not await may_change(update, context):
-        await message.reply_text(replies.only_admins())
+        await message.reply_text(replies.only_admins(t))
         return
     changed = await context.storage.chats.set_mode(chat.id, wanted)
-    await message.reply_text(replies.mode_status(changed, now=context.storage.now()))
+    await message.reply_text(replies.mode_status(t, changed, now=context.storage.now()))
 
 
 async def mode_button(update: Update, context: NewsContext) -> None:
     """A tap on one of the /mode buttons."""
+    t = context.t
     query = update.callback_query
     if not await may_change(update, context):
-        await query.answer(replies.only_admins(), show_alert=True)
+        await query.answer(replies.only_admins(t), show_alert=True)
         return
     try:
         wanted = DeliveryMode(query.data.split(":", 1)[1])
     except ValueError:
-        await query.answer(replies.expired_button(), show_alert=True)
+        await query.answer(replies.expired_button(t), show_alert=True)
         return
     chat = context.chat_record
     changed = await context.storage.chats.set_mode(chat.id, wanted)
-    await query.answer(replies.mode_set_answer(wanted))
+    await query.answer(replies.mode_set_answer(t, wanted))
     if wanted is not chat.mode:
         await query.edit_message_text(
-            replies.mode_status(changed, now=context.storage.now()), reply_markup=_keyboard(wanted)
+            replies.mode_status(t, changed, now=context.storage.now()),
+            reply_markup=_keyboard(t, wanted),
         )
 
 
@@ -74,38 +78,40 @@ PREVIEW_WORDS = {"on": True, "yes": True, "off": False, "no": False}
 
 async def preview(update: Update, context: NewsContext) -> None:
     """/preview [on|off]: whether pushes show the story's picture (news.render.preview_for)."""
+    t = context.t
     message = update.effective_message
     chat = context.chat_record
-    argument = command_argument(message).strip().casefold()
+    argument = english_words(command_argument(message)).casefold()
     if not argument:
-        await message.reply_text(replies.preview_status(chat))
+        await message.reply_text(replies.preview_status(t, chat))
         return
     if argument not in PREVIEW_WORDS:
-        await message.reply_text(replies.preview_unknown(argument))
+        await message.reply_text(replies.preview_unknown(t, argument))
         return
     if not await may_change(update, context):
-        await message.reply_text(replies.only_admins())
+        await message.reply_text(replies.only_admins(t))
         return
     changed = await context.storage.chats.set_previews(chat.id, PREVIEW_WORDS[argument])
-    await message.reply_text(replies.preview_set(changed))
+    await message.reply_text(replies.preview_set(t, changed))
 
 
 async def quiet(update: Update, context: NewsContext) -> None:
     """/quiet [HH:MM-HH:MM | off]."""
+    t = context.t
     message = update.effective_message
     chat = context.chat_record
     try:
-        command = parse_quiet(command_argument(message))
+        command = parse_quiet(english_words(command_argument(message)))
     except QuietArgumentError as exc:
-        await message.reply_text(replies.quiet_argument_error(exc))
+        await message.reply_text(replies.quiet_argument_error(t, exc))
         return
     if command.kind == "show":
-        await message.reply_text(replies.quiet_status(chat))
+        await message.reply_text(replies.quiet_status(t, chat))
         return
     if not await may_change(update, context):
-        await message.reply_text(replies.only_admins())
+        await message.reply_text(replies.only_admins(t))
         return
     changed = await context.storage.chats.set_quiet(chat.id, command.hours)
     await message.reply_text(
-        replies.quiet_set(changed) if changed.quiet is not None else replies.quiet_off()
+        replies.quiet_set(t, changed) if changed.quiet is not None else replies.quiet_off(t)
     )

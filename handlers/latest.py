@@ -28,10 +28,10 @@ from handlers.context import NewsContext
 from news import replies
 from news.arguments import Verdict, resolve_term, split_terms
 from news.catalogue import normalize_name
+from news.i18n import Tr
 from news.limits import fits_callback_data
 from news.related import parse_search
 from news.render import StoryView, render_list, render_story
-from news.telegram_html import quoted
 from storage.archive import Cursor, Page
 from usecases import latest as latest_pages
 from usecases import related
@@ -99,44 +99,46 @@ async def _show(
     kind: str, value: str, label: str, n: int, before: Cursor | None = None, edit: bool = False,
 ) -> None:  # fmt: skip
     """One /latest page (rules 1-4)."""
+    t = context.t
     page = await _page(context, kind, value, n, chat_id, before)
     views = await context.storage.stories.views(page.ids, related=False)
     stories = [views[i] for i in page.ids if i in views]
     if not stories:
-        await _answer(message, replies.latest_none(label, more=before is not None), None,
+        await _answer(message, replies.latest_none(t, label, more=before is not None), None,
                       edit=edit)  # fmt: skip
         return
-    heading = replies.latest_heading(label, older=before is not None)
-    text, shown = render_list(heading, stories, timezone, int(context.storage.now()))
+    heading = replies.latest_heading(t, label, older=before is not None)
+    text, shown = render_list(t, heading, stories, timezone, int(context.storage.now()))
     stories = stories[:shown]
     more = page.more if shown == len(page.ids) else (stories[-1].published_at, stories[-1].id)
     paging = []
     if before is not None:
-        paging.append((replies.newest_button(), f"more:{kind}:0:0:{n}:{value}"))
+        paging.append((replies.newest_button(t), f"more:{kind}:0:0:{n}:{value}"))
     if more is not None:
-        paging.append((replies.more_button(), f"more:{kind}:{more[0]}:{more[1]}:{n}:{value}"))
+        paging.append((replies.more_button(t), f"more:{kind}:{more[0]}:{more[1]}:{n}:{value}"))
     if not all(fits_callback_data(data) for _, data in paging):
         paging = []  # a very long keyword: the command pages instead
         if more is not None:
-            text += "\n" + replies.latest_more(f"/latest {value[:64]} {min(n * 2, MAX_N)}")
+            text += "\n" + replies.latest_more(t, f"/latest {value[:64]} {min(n * 2, MAX_N)}")
     await _answer(message, text, _keyboard(stories, 1, paging), edit=edit)
 
 
-def _count(argument: str) -> tuple[str, int, str | None]:
+def _count(t: Tr, argument: str) -> tuple[str, int, str | None]:
     """(name, N, a note or the usage when N is out of range)."""
     name, n = split_count(argument)
     if n is not None and n < 1:
-        return name, 0, replies.latest_usage(MAX_N)
+        return name, 0, replies.latest_usage(t, MAX_N)
     if n is not None and n > MAX_N:
-        return name, MAX_N, replies.latest_capped(MAX_N)
+        return name, MAX_N, replies.latest_capped(t, MAX_N)
     return name, n or DEFAULT_N, None
 
 
 async def latest(update: Update, context: NewsContext) -> None:
     """The newest stories about a brand or keyword, or across this chat's subscriptions."""
+    t = context.t
     message = update.effective_message
     chat = context.chat_record
-    name, n, note = _count(command_argument(message))
+    name, n, note = _count(t, command_argument(message))
     if note:
         await message.reply_text(note)
     if not n:
@@ -144,9 +146,11 @@ async def latest(update: Update, context: NewsContext) -> None:
     show = {"chat_id": chat.id, "timezone": chat.timezone, "n": n}
     if not name:
         if not await context.storage.subscriptions.count(chat.id):
-            await message.reply_text(replies.latest_nothing_followed())
+            await message.reply_text(replies.latest_nothing_followed(t))
             return
-        await _show(message, context, kind="c", value="", label=replies.YOUR_SUBSCRIPTIONS, **show)
+        await _show(
+            message, context, kind="c", value="", label=t(replies.YOUR_SUBSCRIPTIONS), **show
+        )
         return
     resolution = resolve_term(name, context.catalogue)
     if resolution.verdict is not Verdict.BRAND and await _several(message, context, name, n):
@@ -158,33 +162,36 @@ async def latest(update: Update, context: NewsContext) -> None:
         )
     elif resolution.verdict is Verdict.SUGGESTION:
         button = InlineKeyboardButton(
-            replies.latest_about_button(brand), callback_data=f"latest:{brand.key}:{n}"
+            replies.latest_about_button(t, brand), callback_data=f"latest:{brand.key}:{n}"
         )
         await message.reply_text(
-            replies.latest_did_you_mean(name, brand),
+            replies.latest_did_you_mean(t, name, brand),
             reply_markup=InlineKeyboardMarkup([[button]]),
         )
     elif resolution.verdict is Verdict.KEYWORD:
         keyword = normalize_name(name)
-        await _show(message, context, kind="k", value=keyword, label=quoted(name), **show)
+        await _show(
+            message, context, kind="k", value=keyword, label=replies.keyword_label(t, name), **show
+        )
     else:
-        await message.reply_text(replies.cannot_look_up(name, replies.reason(resolution)))
+        await message.reply_text(replies.cannot_look_up(t, name, replies.reason(t, resolution)))
 
 
 async def _several(message: Message, context: NewsContext, name: str, n: int) -> bool:
     """Rule 5: when `name` is several names, answer with a button for each (True)."""
+    t = context.t
     terms = split_terms(name, context.catalogue)
     if len(terms) < 2:
         return False
-    resolved = [resolve_term(t, context.catalogue) for t in terms]
+    resolved = [resolve_term(term, context.catalogue) for term in terms]
     if "," not in name and not any(r.verdict is Verdict.BRAND for r in resolved):
         return False  # "foldable phone": one keyword of two words
     buttons = []
     for r in resolved[:MAX_SEVERAL]:
         if r.verdict in (Verdict.BRAND, Verdict.SUGGESTION) and r.brand is not None:
-            text, data = replies.latest_about_button(r.brand), f"latest:{r.brand.key}:{n}"
+            text, data = replies.latest_about_button(t, r.brand), f"latest:{r.brand.key}:{n}"
         elif r.verdict is Verdict.KEYWORD:
-            text, data = replies.latest_about_keyword(r.term), f"more:k:0:0:{n}:{r.keyword}"
+            text, data = replies.latest_about_keyword(t, r.term), f"more:k:0:0:{n}:{r.keyword}"
         else:
             continue
         if fits_callback_data(data) and data not in {b.callback_data for b in buttons}:
@@ -192,7 +199,7 @@ async def _several(message: Message, context: NewsContext, name: str, n: int) ->
     if not buttons:
         return False
     await message.reply_text(
-        replies.latest_one_at_a_time(len(buttons)),
+        replies.latest_one_at_a_time(t, len(buttons)),
         reply_markup=InlineKeyboardMarkup([[b] for b in buttons]),
     )
     return True
@@ -200,6 +207,7 @@ async def _several(message: Message, context: NewsContext, name: str, n: int) ->
 
 def _button_query(data: str, context: NewsContext) -> tuple[str, str, str, int, Cursor | None]:
     """(kind, value, label, n, cursor) from a button's data; ValueError when it is stale."""
+    t = context.t
     parts = data.split(":")
     try:
         if parts[0] == "latest":
@@ -220,21 +228,22 @@ def _button_query(data: str, context: NewsContext) -> tuple[str, str, str, int, 
             raise ValueError(value)
         return kind, value, replies.brand_label(brand), n, before
     if kind == "k":
-        return kind, value, quoted(value), n, before
+        return kind, value, replies.keyword_label(t, value), n, before
     if kind == "c":
-        return kind, value, replies.YOUR_SUBSCRIPTIONS, n, before
+        return kind, value, t(replies.YOUR_SUBSCRIPTIONS), n, before
     raise ValueError(kind)
 
 
 async def latest_button(update: Update, context: NewsContext) -> None:
     """ "Latest about Xiaomi" under a did-you-mean, and "Older ›" / "« Newest" under a page:
     the message becomes the page (rule 2)."""
+    t = context.t
     query = update.callback_query
     chat = context.chat_record
     try:
         kind, value, label, n, before = _button_query(query.data, context)
     except ValueError:
-        await query.answer(replies.latest_button_expired(), show_alert=True)
+        await query.answer(replies.latest_button_expired(t), show_alert=True)
         return
     await query.answer()
     await _show(
@@ -245,40 +254,43 @@ async def latest_button(update: Update, context: NewsContext) -> None:
 
 async def open_button(update: Update, context: NewsContext) -> None:
     """A story's number under a page: the story in full, as a push shows it (rule 1)."""
+    t = context.t
     query = update.callback_query
     chat = context.chat_record
     try:
         story_id = button_number(query.data, 1, minimum=1)
     except ValueError:
-        await query.answer(replies.latest_button_expired(), show_alert=True)
+        await query.answer(replies.latest_button_expired(t), show_alert=True)
         return
     views = await related.views(context.storage, [story_id], context.services.unsaved)
     view = views.get(story_id)
     if view is None:
-        await query.answer(replies.story_gone(), show_alert=True)
+        await query.answer(replies.story_gone(t), show_alert=True)
         return
     await query.answer()
-    await query.message.chat.send_message(render_story(view, chat.timezone))
+    await query.message.chat.send_message(render_story(t, view, chat.timezone))
 
 
 async def search(update: Update, context: NewsContext) -> None:
     """Full-text search over headlines and text: /search foldable phone."""
+    t = context.t
     message = update.effective_message
     words = " ".join(command_argument(message).split())
     if not words:
-        await message.reply_text(replies.search_usage())
+        await message.reply_text(replies.search_usage(t))
         return
     await _search_page(message, context, words, 0, edit=False)
 
 
 async def search_button(update: Update, context: NewsContext) -> None:
     """ "Older ›" / "« Newest" under a /search page: search:OFFSET:WORDS."""
+    t = context.t
     query = update.callback_query
     try:
         start = min(button_number(query.data, 1), SEARCH_MAX)
         words = query.data.split(":", 2)[2]
     except (ValueError, IndexError):
-        await query.answer(replies.latest_button_expired(), show_alert=True)
+        await query.answer(replies.latest_button_expired(t), show_alert=True)
         return
     await query.answer()
     await _search_page(query.message, context, words, start, edit=True)
@@ -287,6 +299,7 @@ async def search_button(update: Update, context: NewsContext) -> None:
 async def _search_page(
     message: Message, context: NewsContext, words: str, offset: int, *, edit: bool
 ) -> None:
+    t = context.t
     chat = context.chat_record
     terms = parse_search(words)
     brand = context.catalogue.lookup(words.strip(' "“”«»„'))  # rule e of news.related
@@ -297,18 +310,18 @@ async def _search_page(
     views = await context.storage.stories.views(ids[offset:], related=False)
     stories = [views[i] for i in ids[offset:] if i in views][:SEARCH_PAGE]
     if not stories:
-        await _answer(message, replies.search_nothing(shown_as), None, edit=edit)
+        await _answer(message, replies.search_nothing(t, shown_as), None, edit=edit)
         return
-    heading = replies.search_heading(shown_as, offset=offset, also=others)
+    heading = replies.search_heading(t, shown_as, offset=offset, also=others)
     now = int(context.storage.now())
-    text, shown = render_list(heading, stories, chat.timezone, now, first=offset + 1)
+    text, shown = render_list(t, heading, stories, chat.timezone, now, first=offset + 1)
     stories = stories[:shown]
     paging = []
     if offset:
-        paging.append((replies.newest_button(), f"search:0:{words}"))
+        paging.append((replies.newest_button(t), f"search:0:{words}"))
     following = offset + shown
     if len(ids) > following and following < SEARCH_MAX:
-        paging.append((replies.more_button(), f"search:{following}:{words}"))
+        paging.append((replies.more_button(t), f"search:{following}:{words}"))
     if not all(fits_callback_data(data) for _, data in paging):
         paging = []  # very long words: one page only
     await _answer(message, text, _keyboard(stories, offset + 1, paging), edit=edit)

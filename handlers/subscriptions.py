@@ -22,6 +22,7 @@ from news.arguments import (
     split_terms,
 )
 from news.catalogue import Brand, normalize_name
+from news.i18n import Tr, english_words
 from news.limits import MAX_BUTTONS, fits_callback_data
 from news.models import Subscription, SubscriptionKind
 from usecases.keywords import record_recent_hits
@@ -36,19 +37,21 @@ def _keyword_subscription(term: str) -> Subscription:
 
 
 def _suggestion_keyboard(
-    suggestions: list[Resolution], doubtful: list[Resolution] = ()
+    t: Tr, suggestions: list[Resolution], doubtful: list[Resolution] = ()
 ) -> InlineKeyboardMarkup | None:
     rows = []
     for r in doubtful[:10]:  # news.arguments rule 5: the tap is the confirmation
         data = f"sub:k:{r.keyword}"
         if fits_callback_data(data):
-            button = InlineKeyboardButton(replies.follow_anyway_button(r.term), callback_data=data)
+            button = InlineKeyboardButton(
+                replies.follow_anyway_button(t, r.term), callback_data=data
+            )
             rows.append([button])
     for r in suggestions[:10]:
         assert r.brand is not None
         row = [
             InlineKeyboardButton(
-                replies.brand_button_text(r.brand), callback_data=f"sub:b:{r.brand.key}"
+                replies.brand_button_text(t, r.brand), callback_data=f"sub:b:{r.brand.key}"
             )
         ]
         keyword_data = f"sub:k:{r.keyword}"
@@ -56,7 +59,7 @@ def _suggestion_keyboard(
         if r.term.isprintable() and fits_callback_data(keyword_data) and len(r.keyword) >= 2:
             row.append(
                 InlineKeyboardButton(
-                    replies.keyword_button_text(r.term), callback_data=keyword_data
+                    replies.keyword_button_text(t, r.term), callback_data=keyword_data
                 )
             )
         rows.append(row)
@@ -89,24 +92,26 @@ async def _cover_new_keywords(context: NewsContext, added: list[Subscription]) -
 
 async def _may_change_these(update: Update, context: NewsContext, terms: list[str]) -> bool:
     """At most MAX_TERMS names, from someone who may change this chat; else say why."""
+    t = context.t
     message = update.effective_message
     if len(terms) > MAX_TERMS:
-        await message.reply_text(replies.too_many_terms(len(terms)))
+        await message.reply_text(replies.too_many_terms(t, len(terms)))
         return False
     if not await may_change(update, context):
-        await message.reply_text(replies.only_admins())
+        await message.reply_text(replies.only_admins(t))
         return False
     return True
 
 
 async def subscribe(update: Update, context: NewsContext) -> None:
     """Follow brands or keywords: /subscribe xiaomi, /subscribe Apple, "foldable phone"."""
+    t = context.t
     message = update.effective_message
     chat = context.chat_record
     text = command_argument(message)
     terms = split_terms(text, context.catalogue)
     if not terms:
-        await message.reply_text(replies.subscribe_usage())
+        await message.reply_text(replies.subscribe_usage(t))
         return
     if not await _may_change_these(update, context, terms):
         return
@@ -134,31 +139,32 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     added, existing, over = await _subscribe(context, chat.id, unique)
     outcome = replies.SubscribeOutcome(added, existing, suggestions, invalid, over, typed, doubtful)
     await message.reply_text(
-        replies.subscribe_result(outcome),
-        reply_markup=_suggestion_keyboard(suggestions, doubtful),
+        replies.subscribe_result(t, outcome),
+        reply_markup=_suggestion_keyboard(t, suggestions, doubtful),
     )
     await _cover_new_keywords(context, added)
 
 
 async def subscribe_button(update: Update, context: NewsContext) -> None:
     """A tap on "Subscribe to Xiaomi" (or "Keyword …") under a did-you-mean answer."""
+    t = context.t
     query = update.callback_query
     _, kind, value = query.data.split(":", 2)
     if not await may_change(update, context):
-        await query.answer(replies.only_admins(), show_alert=True)
+        await query.answer(replies.only_admins(t), show_alert=True)
         return
     if kind == "b" and (brand := context.catalogue.get(value)) is not None:
         wanted = _brand_subscription(brand)
     elif kind == "k" and check_keyword(value).verdict is Verdict.KEYWORD:
         wanted = _keyword_subscription(value)
     else:
-        await query.answer(replies.expired_button(), show_alert=True)
+        await query.answer(replies.expired_button(t), show_alert=True)
         return
     chat = context.chat_record
     added, existing, over = await _subscribe(context, chat.id, [wanted])
     outcome = replies.SubscribeOutcome(added, existing, [], [], over)
-    await query.answer(replies.subscribe_button_answer(added, existing))
-    await _edit(query, replies.subscribe_result(outcome))
+    await query.answer(replies.subscribe_button_answer(t, added, existing))
+    await _edit(query, replies.subscribe_result(t, outcome))
     await _cover_new_keywords(context, added)
 
 
@@ -199,29 +205,30 @@ def _unsubscribe_keyboard(subscriptions: list[Subscription]) -> InlineKeyboardMa
 
 async def unsubscribe(update: Update, context: NewsContext) -> None:
     """Stop following: /unsubscribe xiaomi, or pick from buttons when no name is given."""
+    t = context.t
     message = update.effective_message
     chat = context.chat_record
     followed = await context.storage.subscriptions.for_chat(chat.id)
     terms = split_terms(command_argument(message), context.catalogue)
     if not terms:
         await message.reply_text(
-            replies.unsubscribe_menu(followed), reply_markup=_unsubscribe_keyboard(followed)
+            replies.unsubscribe_menu(t, followed), reply_markup=_unsubscribe_keyboard(followed)
         )
         return
     if not await _may_change_these(update, context, terms):
         return
-    if [t.casefold() for t in terms] in (["all"], ["все"], ["всё"]) and not _find(
+    if [english_words(term).casefold() for term in terms] in (["all"], ["всё"]) and not _find(
         followed, terms[0], context
     ):
         # Everything at once is asked, not done: a button confirms it.
         if not followed:
-            await message.reply_text(replies.nothing_followed())
+            await message.reply_text(replies.nothing_followed(t))
             return
         confirm = InlineKeyboardButton(
-            replies.unsubscribe_all_button(len(followed)), callback_data="unsub:all"
+            replies.unsubscribe_all_button(t, len(followed)), callback_data="unsub:all"
         )
         await message.reply_text(
-            replies.unsubscribe_all_question(len(followed)),
+            replies.unsubscribe_all_question(t, len(followed)),
             reply_markup=InlineKeyboardMarkup([[confirm]]),
         )
         return
@@ -242,16 +249,17 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
             meant += [s for s in followed if s.kind is SubscriptionKind.BRAND
                       and s.value == guess.brand.key and s not in meant]  # fmt: skip
     await message.reply_text(
-        replies.unsubscribe_result(removed, missing, meant),
+        replies.unsubscribe_result(t, removed, missing, meant),
         reply_markup=_unsubscribe_keyboard(meant) if meant else None,
     )
 
 
 async def unsubscribe_button(update: Update, context: NewsContext) -> None:
     """A tap on "✖ Xiaomi" in the /unsubscribe list: remove it and refresh the list."""
+    t = context.t
     query = update.callback_query
     if not await may_change(update, context):
-        await query.answer(replies.only_admins(), show_alert=True)
+        await query.answer(replies.only_admins(t), show_alert=True)
         return
     chat = update.effective_chat
     if query.data == "unsub:all":
@@ -259,27 +267,29 @@ async def unsubscribe_button(update: Update, context: NewsContext) -> None:
         for s in followed:
             await context.storage.subscriptions.remove(chat.id, s.kind, s.value)
         await query.answer()
-        await _edit(query, replies.unsubscribed_all(len(followed)))
+        await _edit(query, replies.unsubscribed_all(t, len(followed)))
         return
     try:
         subscription_id = button_number(query.data, 1, minimum=1)
     except ValueError:
-        await query.answer(replies.expired_button(), show_alert=True)
+        await query.answer(replies.expired_button(t), show_alert=True)
         return
     removed = await context.storage.subscriptions.remove_by_id(chat.id, subscription_id)
-    await query.answer(replies.unsubscribe_button_answer(removed))
+    await query.answer(replies.unsubscribe_button_answer(t, removed))
     followed = await context.storage.subscriptions.for_chat(chat.id)
-    await _edit(query, replies.unsubscribe_menu(followed), _unsubscribe_keyboard(followed))
+    await _edit(query, replies.unsubscribe_menu(t, followed), _unsubscribe_keyboard(followed))
 
 
 async def subscriptions(update: Update, context: NewsContext) -> None:
     """List what this chat follows: brands by name, keywords marked as keywords."""
+    t = context.t
     chat = context.chat_record
     followed = await context.storage.subscriptions.for_chat(chat.id)
-    await update.effective_message.reply_text(replies.subscriptions_list(followed))
+    await update.effective_message.reply_text(replies.subscriptions_list(t, followed))
 
 
 async def brands(update: Update, context: NewsContext) -> None:
     """Show the brand catalogue, one line per category."""
-    for text in replies.brands_list(context.catalogue):
+    t = context.t
+    for text in replies.brands_list(t, context.catalogue):
         await update.effective_message.reply_text(text)

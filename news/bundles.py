@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from news import replies
+from news.i18n import Tr
 from news.limits import MAX_MESSAGE
 from news.render import StoryView, story_line
 from news.telegram_html import NOTHING, Measure, fits, part
@@ -50,7 +51,7 @@ class Plan:
 def plan(sent: Sequence[float], waiting: int, now: float) -> Plan:
     """Rules 1-2: `sent` are the times of the chat's recent story messages, `waiting` how
     many pushes wait for it (at least one)."""
-    recent = sorted(t for t in sent if t > now - CALM_WINDOW)
+    recent = sorted(at for at in sent if at > now - CALM_WINDOW)
     if len(recent) < CALM_PUSHES:
         return Plan(bundle=waiting > CALM_PUSHES, at=now)
     # the moment the oldest of the last CALM_PUSHES leaves the window
@@ -65,6 +66,7 @@ def topics(stories: Sequence[StoryView], followed: Sequence[tuple[str, str]]) ->
 
 
 def render_bundle(
+    t: Tr,
     stories: Sequence[StoryView],
     names: Sequence[str],
     timezone: str,
@@ -73,19 +75,19 @@ def render_bundle(
     limit: int = MAX_MESSAGE,
 ) -> str:
     """Rules 4-5: one message for these stories (in arrival order); `names` from `topics`."""
-    heading, heading_size = part(replies.bundle_heading(len(stories), names))
-    lines = [part(story_line(story, timezone, now)) for story in stories]
+    heading, heading_size = part(replies.bundle_heading(t, len(stories), names))
+    lines = [part(story_line(t, story, timezone, now)) for story in stories]
     whole = heading_size
     for _markup, measure in lines:
         whole = whole.joined("\n", measure)
     if fits(NOTHING, "", whole, limit):
         return "\n".join([heading, *(markup for markup, _ in lines)])
-    reserve = Measure.of(replies.bundle_more(len(lines)))  # the longest "and N more" can be
+    reserve = Measure.of(replies.bundle_more(t, len(lines)))  # the longest "and N more" can be
     shown, size = [heading], heading_size
     for markup, measure in lines:
         if not fits(size.joined("\n", measure), "\n", reserve, limit):
             break
         shown.append(markup)
         size = size.joined("\n", measure)
-    shown.append(replies.bundle_more(len(lines) - (len(shown) - 1)))
+    shown.append(replies.bundle_more(t, len(lines) - (len(shown) - 1)))
     return "\n".join(shown)

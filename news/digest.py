@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from news import replies
+from news.i18n import Tr
 from news.limits import MAX_MESSAGE
 from news.links import is_http_url
 from news.models import Subscription, SubscriptionKind
@@ -75,8 +76,8 @@ def _one_sentence(summary: str) -> str:
     return shorten(first, MAX_SUMMARY)
 
 
-def _story_lines(story: DigestStory) -> str:
-    title = escape(shorten(" ".join(story.title.split()) or replies.UNTITLED, MAX_TITLE))
+def _story_lines(t: Tr, story: DigestStory) -> str:
+    title = escape(shorten(" ".join(story.title.split()) or t(replies.UNTITLED), MAX_TITLE))
     href = escape(story.link.strip()) if story.link and is_http_url(story.link) else ""
     # Telegram drops links it cannot use; an absurdly long one would also eat the 32 KB budget.
     head = f'<a href="{href}">{title}</a>' if href and len(href) <= MAX_LINK else f"<b>{title}</b>"
@@ -87,14 +88,14 @@ def _story_lines(story: DigestStory) -> str:
 
 
 def _section_parts(
-    section: Section, ranked: list[DigestStory], line: Callable[[DigestStory], Part]
+    t: Tr, section: Section, ranked: list[DigestStory], line: Callable[[DigestStory], Part]
 ) -> list[Part]:
     """Heading, one part per shown story, and the "more" line. `ranked` is best first."""
     heading = f"<b>{escape(shorten(section.heading, MAX_HEADING))}</b>"
     parts = [part(heading)] + [line(s) for s in ranked[:MAX_PER_SECTION]]
     if len(ranked) > MAX_PER_SECTION:
         more = shorten(section.latest_command, MAX_HEADING)
-        parts.append(part(replies.digest_more(len(ranked) - MAX_PER_SECTION, more)))
+        parts.append(part(replies.digest_more(t, len(ranked) - MAX_PER_SECTION, more)))
     return parts
 
 
@@ -133,23 +134,22 @@ def _pack(blocks: list[list[Part]], limit: int) -> list[str]:
 
 
 def _messages(
-    blocks: list[list[Part]], *, timezone: str, now: int, quiet: bool, limit: int
+    t: Tr, blocks: list[list[Part]], *, timezone: str, now: int, quiet: bool, limit: int
 ) -> list[str]:
     if not blocks:
-        return [] if quiet else [replies.NOTHING_NEW]
-    header = part(replies.digest_header(now, timezone))
+        return [] if quiet else [t(replies.NOTHING_NEW)]
+    header = part(replies.digest_header(t, now, timezone))
     return _pack([[header], *blocks], limit)
 
 
 # --- one tick's worth of digests -------------------------------------------------------------
 
 
-def section_for(subscription: Subscription) -> Section:
+def section_for(t: Tr, subscription: Subscription) -> Section:
     """A followed brand or keyword as a digest section."""
     if subscription.kind is SubscriptionKind.KEYWORD:
-        return Section(
-            f"kw:{subscription.value}", f"“{subscription.label}”", f"/latest {subscription.label}"
-        )
+        heading = t(replies.QUOTE, text=subscription.label)
+        return Section(f"kw:{subscription.value}", heading, f"/latest {subscription.label}")
     return Section(subscription.value, subscription.label, f"/latest {subscription.label}")
 
 
@@ -169,16 +169,17 @@ class DigestDay:
             for keyword in story.keywords:
                 by_key.setdefault(f"kw:{keyword.casefold()}", []).append(story)
         self._ranked = {key: sorted(found, key=_rank_key) for key, found in by_key.items()}
-        self._lines: dict[int, Part] = {}
+        self._lines: dict[tuple[str, int], Part] = {}  # by language and story
 
-    def _line(self, story: DigestStory) -> Part:
-        line = self._lines.get(story.id)
+    def _line(self, t: Tr, story: DigestStory) -> Part:
+        line = self._lines.get((t.language, story.id))
         if line is None:
-            line = self._lines[story.id] = part(_story_lines(story))
+            line = self._lines[t.language, story.id] = part(_story_lines(t, story))
         return line
 
     def compose(
         self,
+        t: Tr,
         sections: Sequence[Section],
         *,
         after_id: int,
@@ -198,5 +199,5 @@ class DigestDay:
             ranked = [s for s in self._ranked.get(key, ()) if s.id > after_id and s.id not in taken]
             if ranked:
                 taken.update(s.id for s in ranked)
-                blocks.append(_section_parts(section, ranked, self._line))
-        return _messages(blocks, timezone=timezone, now=now, quiet=quiet, limit=limit)
+                blocks.append(_section_parts(t, section, ranked, lambda s: self._line(t, s)))
+        return _messages(t, blocks, timezone=timezone, now=now, quiet=quiet, limit=limit)

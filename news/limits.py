@@ -7,7 +7,10 @@ Messages (measured as Telegram measures them: UTF-16 code units after entity par
 Buttons and commands:
 - MAX_CALLBACK_DATA bytes of an inline button's callback_data (at least 1);
 - MAX_BUTTONS per keyboard;
-- MAX_COMMAND characters of a command name, of [a-z0-9_].
+- MAX_COMMAND characters of a command name, of [a-z0-9_]; MAX_COMMAND_TEXT of its
+  description in the menu.
+The bot's profile: MAX_DESCRIPTION characters of its description, MAX_SHORT_DESCRIPTION of
+the short one.
 Rates (bot.pacing enforces them for every request; the sender asks it when a chat is ready):
 - GLOBAL_RATE messages a second overall, with a burst of GLOBAL_BURST;
 - PRIVATE_RATE a second in a private chat (burst PRIVATE_BURST), GROUP_PER_MINUTE a minute
@@ -25,6 +28,9 @@ MAX_RAW_BYTES = 32768
 MAX_CALLBACK_DATA = 64
 MAX_BUTTONS = 100
 MAX_COMMAND = 32
+MAX_COMMAND_TEXT = 256
+MAX_DESCRIPTION = 512
+MAX_SHORT_DESCRIPTION = 120
 
 GLOBAL_RATE = 30.0
 GLOBAL_BURST = 5

@@ -58,6 +58,7 @@ class Chat:
     digest_story_id: int = 0  # the newest story a digest (scheduled or /digest now) covered
     quiet: QuietHours | None = None  # pushes arrive silently then (news/quiet.py)
     previews: bool = True  # a push shows its story's image (news.render.preview_for)
+    language: str = "en"  # what the bot writes in, to this chat (news.i18n)
 
     @property
     def digest_on(self) -> bool:

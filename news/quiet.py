@@ -3,8 +3,8 @@
 `/quiet 23:00-08:00` sets them, in the chat's time zone; `/quiet 23:00-08:00 hold` also holds
 pushes back until they end; `/quiet off` removes them; `/quiet` shows them.
 
-1. Hours are "HH:MM-HH:MM" (also "H:MM", "HH.MM" and a dash, en dash or "to" between; "23-8"
-   for whole hours). Each time is a wall-clock time of the chat's zone, 00:00 to 23:59.
+1. Hours are "HH:MM-HH:MM" (also "H:MM", "HH.MM" and a dash, en dash, "to" or "до" between,
+   "с 23:00 до 07:00"; "23-8" for whole hours). Each time is a wall-clock time of the chat's zone, 00:00 to 23:59.
 2. The start is in the quiet hours, the end is not: 23:00-08:00 is quiet from 23:00 to
    07:59. A start later than the end runs over midnight.
 3. A start equal to the end would be a whole day or none: refused (say what to write).
@@ -27,7 +27,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 _TIME = r"([01]?\d|2[0-3])(?:[:.h]([0-5]\d))?"
-_RANGE = re.compile(rf"^{_TIME}\s*(?:-|–|—|to)\s*{_TIME}$", re.IGNORECASE)
+_RANGE = re.compile(rf"^(?:с\s*)?{_TIME}\s*(?:-|–|—|to|до)\s*{_TIME}$", re.IGNORECASE)
 OFF_WORDS = frozenset({"off", "none", "no", "stop"})
 HOLD_WORDS = frozenset({"hold", "held", "bundle", "later"})  # rule 6
 

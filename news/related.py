@@ -174,7 +174,7 @@ def overlap_score(terms: list[str], title: str, lead: str) -> float:
     word. Returned negated, like bm25, so lower is better and pick_related treats both alike."""
     in_title = set(words(title))
     in_lead = set(words(lead[:LEAD]))
-    return -float(sum(3 if t in in_title else 1 if t in in_lead else 0 for t in terms))
+    return -float(sum(3 if w in in_title else 1 if w in in_lead else 0 for w in terms))
 
 
 @dataclass(frozen=True)

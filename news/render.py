@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from news import replies
+from news.i18n import Tr
 from news.limits import MAX_MESSAGE
 from news.links import is_http_url
 from news.replies import format_short_time, format_time
@@ -79,16 +80,16 @@ def _headline(view: StoryView) -> str:
     return f"<b>{title}</b>"
 
 
-def render_story(view: StoryView, timezone: str = "UTC", limit: int = MAX_MESSAGE) -> str:
-    meta = " · ".join(p for p in (view.source, format_time(view.published_at, timezone)) if p)
+def render_story(t: Tr, view: StoryView, timezone: str, limit: int = MAX_MESSAGE) -> str:
+    meta = " · ".join(p for p in (view.source, format_time(t, view.published_at, timezone)) if p)
     head = [_headline(view), f"<i>{escape(meta)}</i>"]
     if view.also:
-        head.append(_also(view.also))
+        head.append(_also(t, view.also))
     tail: list[str] = []
     if view.brands:
         tail.append(" ".join(f"#{b}" for b in view.brands))
     if view.read_also:
-        tail.append(replies.READ_ALSO)
+        tail.append(t(replies.READ_ALSO))
         for related in view.read_also[:3]:
             title = escape(shorten(related.title, MAX_READ_ALSO_TITLE))
             tail.append(f'• <a href="{escape(related.link)}">{title}</a>')
@@ -98,41 +99,41 @@ def render_story(view: StoryView, timezone: str = "UTC", limit: int = MAX_MESSAG
     return "\n".join(body)
 
 
-def _also(outlets: tuple[Outlet, ...]) -> str:
+def _also(t: Tr, outlets: tuple[Outlet, ...]) -> str:
     """ "Also: The Verge · Engadget · +3": the first MAX_OUTLETS by name (linked), then a count."""
     shown = []
     for outlet in outlets[:MAX_OUTLETS]:
         name = escape(shorten(outlet.name, MAX_OUTLET_NAME))
         shown.append(f'<a href="{escape(outlet.link)}">{name}</a>' if outlet.link else name)
     if len(outlets) > MAX_OUTLETS:
-        shown.append(replies.more_outlets(len(outlets) - MAX_OUTLETS))
-    return f"{replies.ALSO} " + " · ".join(shown)
+        shown.append(replies.more_outlets(t, len(outlets) - MAX_OUTLETS))
+    return f"{t(replies.ALSO)} " + " · ".join(shown)
 
 
-def render_plain(view: StoryView, timezone: str = "UTC") -> str:
+def render_plain(t: Tr, view: StoryView, timezone: str) -> str:
     """The fallback when Telegram refused the HTML: the same content, no markup at all."""
-    meta = " · ".join(p for p in (view.source, format_time(view.published_at, timezone)) if p)
+    meta = " · ".join(p for p in (view.source, format_time(t, view.published_at, timezone)) if p)
     lines = [view.title, *([view.link] if view.link else []), meta]
     if view.also:
-        lines.append(f"{replies.ALSO} " + " · ".join(o.name for o in view.also))
+        lines.append(f"{t(replies.ALSO)} " + " · ".join(o.name for o in view.also))
     if view.summary:
         lines += ["", view.summary]
     return shorten("\n".join(lines), MAX_MESSAGE)
 
 
 def story_line(
-    view: StoryView, timezone: str, now: int, *, summary: bool = False, marker: str = "•"
+    t: Tr, view: StoryView, timezone: str, now: int, *, summary: bool = False, marker: str = "•"
 ) -> str:
     """A story as one entry of a list (a bundle, a /latest page): "• headline — Source ·
     09:30 · +2", the headline a link (one entity), "+N" the event's other outlets; with
     `summary`, the summary's first sentence on a second line."""
-    title = escape(shorten(" ".join(view.title.split()) or replies.UNTITLED, MAX_LINE_TITLE))
+    title = escape(shorten(" ".join(view.title.split()) or t(replies.UNTITLED), MAX_LINE_TITLE))
     href = escape(view.link.strip()) if view.link and is_http_url(view.link) else ""
     head = f'<a href="{href}">{title}</a>' if href and len(href) <= MAX_LINK else title
     source = shorten(" ".join((view.source or "").split()), MAX_LINE_SOURCE)
-    meta = [p for p in (source, format_short_time(view.published_at, timezone, now)) if p]
+    meta = [p for p in (source, format_short_time(t, view.published_at, timezone, now)) if p]
     if view.also:
-        meta.append(replies.more_outlets(len(view.also)))
+        meta.append(replies.more_in_line(len(view.also)))
     line = f"{marker} {head} — {escape(' · '.join(meta))}"
     if summary and view.summary:
         first = shorten(next(iter(sentences(view.summary)), ""), MAX_LINE_SUMMARY)
@@ -142,6 +143,7 @@ def story_line(
 
 
 def render_list(
+    t: Tr,
     heading: str,
     views: Sequence[StoryView],
     timezone: str,
@@ -157,11 +159,11 @@ def render_list(
     text, size = part(heading)
     shown = 0
     for number, view in enumerate(views, first):
-        line, measure = part(story_line(view, timezone, now, summary=True, marker=f"{number}."))
+        line, measure = part(story_line(t, view, timezone, now, summary=True, marker=f"{number}."))
         if shown and not fits(size, "\n", measure, limit):
             break
         if not fits(size, "\n", measure, limit):  # one story alone too long: no summary
-            line, measure = part(story_line(view, timezone, now, marker=f"{number}."))
+            line, measure = part(story_line(t, view, timezone, now, marker=f"{number}."))
         text, size = f"{text}\n{line}", size.joined("\n", measure)
         shown += 1
     return text, shown

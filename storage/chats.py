@@ -8,6 +8,7 @@ from datetime import time
 from typing import TYPE_CHECKING
 
 from news.digest_schedule import schedule_for
+from news.i18n import chat_language
 from news.models import Chat, DeliveryMode
 from news.quiet import QuietHours
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 CHAT_COLUMNS = (
     "id, type, title, language_code, timezone, mode, active,"
     " digest_time, digest_quiet, next_digest_at, last_digest_at, digest_story_id,"
-    " quiet_start, quiet_end, quiet_hold, previews"
+    " quiet_start, quiet_end, quiet_hold, previews, language"
 )
 
 
@@ -41,6 +42,7 @@ def chat_from_row(row: Mapping) -> Chat:
             row["quiet_start"], row["quiet_end"], bool(row["quiet_hold"])
         ),
         previews=bool(row["previews"]),
+        language=chat_language(row["language"], row["language_code"]),
     )
 
 
@@ -70,11 +72,12 @@ class ChatStore:
         title: str | None,
         language_code: str | None,
         default_timezone: str,
+        language: str,
         reactivate: bool = False,
     ) -> Chat:
         """Create the chat on first contact, refresh what Telegram tells us about it.
 
-        The time zone is set only on creation (the user may change it later); a chat marked
+        The time zone and the language are set only on creation (the user may change it later); a chat marked
         inactive (it blocked the bot) becomes active again only when `reactivate` is true,
         i.e. on /start, the user's explicit way back.
         """
@@ -82,8 +85,9 @@ class ChatStore:
         async with self._s.transaction() as db:
             await db.execute(
                 """
-                INSERT INTO chats (id, type, title, language_code, timezone, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO chats (id, type, title, language_code, language, timezone,
+                                   created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET
                     type = excluded.type,
                     title = excluded.title,
@@ -91,7 +95,17 @@ class ChatStore:
                     active = CASE WHEN ? THEN 1 ELSE chats.active END,
                     updated_at = excluded.updated_at
                 """,
-                (chat_id, type, title, language_code, default_timezone, now, now, reactivate),
+                (
+                    chat_id,
+                    type,
+                    title,
+                    language_code,
+                    language,
+                    default_timezone,
+                    now,
+                    now,
+                    reactivate,
+                ),
             )
             async with db.execute(
                 f"SELECT {CHAT_COLUMNS} FROM chats WHERE id = ?", (chat_id,)
@@ -146,6 +160,10 @@ class ChatStore:
     async def set_previews(self, chat_id: int, on: bool) -> Chat:
         """/preview on|off."""
         return await self._update(chat_id, "previews = ?", (int(on),))
+
+    async def set_language(self, chat_id: int, language: str) -> Chat:
+        """/language ru|en."""
+        return await self._update(chat_id, "language = ?", (language,))
 
     async def set_quiet(self, chat_id: int, hours: QuietHours | None) -> Chat:
         """/quiet HH:MM-HH:MM [hold] or /quiet off."""

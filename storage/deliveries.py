@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from news.i18n import chat_language
 from news.models import PUSH_MODES, DeliveryMode
 from news.quiet import QuietHours
 from storage.sql import marks
@@ -51,6 +52,7 @@ class Edit:
     chat_mode: DeliveryMode
     chat_timezone: str
     chat_previews: bool = True
+    chat_language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,15 @@ class Delivery:
     chat_revision: int = 0  # storage.chats.revision when the chat was read
     chat_quiet: QuietHours | None = None  # news/quiet.py
     chat_previews: bool = True  # news.render.preview_for
+    chat_language: str = "en"  # news.i18n
 
 
 _SELECT = """
 SELECT d.id, d.chat_id, d.story_id, d.attempts, d.next_attempt_at, d.body,
        coalesce(c.active, 0) AS active, coalesce(c.mode, 'off') AS mode,
        coalesce(c.timezone, 'UTC') AS timezone, c.quiet_start, c.quiet_end,
-       coalesce(c.quiet_hold, 0) AS quiet_hold, coalesce(c.previews, 1) AS previews
+       coalesce(c.quiet_hold, 0) AS quiet_hold, coalesce(c.previews, 1) AS previews,
+       c.language, c.language_code
 FROM deliveries AS d LEFT JOIN chats AS c ON c.id = d.chat_id
 """
 
@@ -199,6 +203,7 @@ class DeliveryStore:
                     r["quiet_start"], r["quiet_end"], bool(r["quiet_hold"])
                 ),
                 chat_previews=bool(r["previews"]),
+                chat_language=chat_language(r["language"], r["language_code"]),
             )
             for r in rows
         ]
@@ -229,7 +234,7 @@ class DeliveryStore:
                 SELECT e.delivery_id, e.attempts, d.chat_id, d.story_id, d.message_id,
                        d.sent_at, coalesce(c.active, 0) AS active,
                        coalesce(c.mode, 'off') AS mode, coalesce(c.timezone, 'UTC') AS timezone,
-                       coalesce(c.previews, 1) AS previews
+                       coalesce(c.previews, 1) AS previews, c.language, c.language_code
                 FROM edits AS e JOIN deliveries AS d ON d.id = e.delivery_id
                 LEFT JOIN chats AS c ON c.id = d.chat_id
                 WHERE e.due_at <= ? ORDER BY e.due_at, e.delivery_id LIMIT ?
@@ -248,6 +253,7 @@ class DeliveryStore:
                 chat_mode=DeliveryMode(r["mode"]),
                 chat_timezone=r["timezone"],
                 chat_previews=bool(r["previews"]),
+                chat_language=chat_language(r["language"], r["language_code"]),
             )
             for r in rows
         ]

@@ -301,4 +301,13 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE chats ADD COLUMN previews INTEGER NOT NULL DEFAULT 1;
         """,
     ),
+    (
+        12,
+        """
+        -- /language (news.i18n): the language the bot writes to the chat in, set when the
+        -- chat is first seen (its first user's Telegram language) and by /language. NULL for
+        -- chats from before: they read in the language their language_code starts in.
+        ALTER TABLE chats ADD COLUMN language TEXT;
+        """,
+    ),
 ]

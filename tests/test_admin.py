@@ -44,7 +44,7 @@ async def test_the_running_bot_polls_its_sources(opml_settings, telegram, feeds)
         reply = await bot.ask("/sources", **ADMIN)
         text = reply.plain_text
         assert "2 sources, 1 failing" in text
-        assert "Good" in text and "1 stories" in text
+        assert "Good" in text and "1 story" in text
         assert "HTTP 500" in text
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from news.bundles import CALM_PUSHES, CALM_WINDOW, plan, render_bundle, topics
+from news.i18n import ENGLISH
 from news.ingest import BURST_PUSHES
 from news.limits import MAX_ENTITIES, MAX_MESSAGE
 from news.render import Outlet, StoryView
@@ -85,14 +86,14 @@ def test_rule_4_the_heading_names_the_followed_brands_the_stories_are_about():
     followed = [("apple", "Apple"), ("google", "Google"), ("samsung", "Samsung")]
     names = topics(stories, followed)
     assert names == ["Apple", "Samsung"]
-    text = render_bundle(stories, names, "UTC", int(NOW))
+    text = render_bundle(ENGLISH, stories, names, "UTC", int(NOW))
     assert text.startswith("<b>3 new stories about Apple and Samsung</b>\n")
-    assert render_bundle(stories, [], "UTC", int(NOW)).startswith("<b>3 new stories</b>\n")
+    assert render_bundle(ENGLISH, stories, [], "UTC", int(NOW)).startswith("<b>3 new stories</b>\n")
 
 
 def test_rule_4_a_line_per_story_headline_link_source_time_and_other_outlets():
     stories = [view(1, also=(Outlet("Engadget", None), Outlet("9to5Mac", None))), view(2)]
-    lines = render_bundle(stories, ["Apple"], "Europe/Moscow", int(NOW)).split("\n")[1:]
+    lines = render_bundle(ENGLISH, stories, ["Apple"], "Europe/Moscow", int(NOW)).split("\n")[1:]
     local = datetime.fromtimestamp(NOW - 60, UTC) + timedelta(hours=3)
     assert lines[0] == (
         f'• <a href="https://x.test/1">Apple story number 1</a> — The Verge · {local:%H:%M} · +2'
@@ -102,7 +103,7 @@ def test_rule_4_a_line_per_story_headline_link_source_time_and_other_outlets():
 
 def test_rule_4_feed_text_is_escaped_and_unusable_links_are_left_out():
     stories = [view(1, title="<script>", link="javascript:alert(1)"), view(2, source="A & B")]
-    text = render_bundle(stories, ["Apple"], "UTC", int(NOW))
+    text = render_bundle(ENGLISH, stories, ["Apple"], "UTC", int(NOW))
     assert "&lt;script&gt;" in text and "javascript" not in text and "A &amp; B" in text
 
 
@@ -110,7 +111,7 @@ def test_rule_4_feed_text_is_escaped_and_unusable_links_are_left_out():
 def test_rule_5_a_bundle_fits_one_message_and_counts_the_rest(count):
     long = "A very long headline about Apple " * 6
     stories = [view(n, title=f"{long} {n}") for n in range(count)]
-    text = render_bundle(stories, ["Apple"], "UTC", int(NOW))
+    text = render_bundle(ENGLISH, stories, ["Apple"], "UTC", int(NOW))
     assert visible_length(text) <= MAX_MESSAGE
     assert len(re.findall(r"<(?:a|b) ", text)) + text.count("<b>") <= MAX_ENTITIES
     shown = text.count("\n• ")
@@ -121,7 +122,7 @@ def test_rule_5_a_bundle_fits_one_message_and_counts_the_rest(count):
 
 def test_rule_5_a_hundred_short_stories_stay_within_the_entity_limit():
     stories = [view(n, title=f"A{n}", source="") for n in range(150)]
-    text = render_bundle(stories, ["Apple"], "UTC", int(NOW))
+    text = render_bundle(ENGLISH, stories, ["Apple"], "UTC", int(NOW))
     assert text.count("<a ") + text.count("<b>") <= MAX_ENTITIES
     assert "more — /latest" in text
 

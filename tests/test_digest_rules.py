@@ -35,6 +35,7 @@ from news.digest_schedule import (
     local_occurrence,
     next_digest_at,
 )
+from news.i18n import ENGLISH
 from news.models import DEFAULT_DIGEST_TIME, Subscription, SubscriptionKind
 from news.telegram_html import MAX_MESSAGE, visible_length
 from tests.fakes.telegram_html import (
@@ -345,7 +346,7 @@ def test_parse_digest_command(argument, command):
 def test_hostile_arguments_get_a_clear_answer_with_the_form(argument, says):
     with pytest.raises(DigestArgumentError) as caught:
         parse_digest_command(argument)
-    message = replies.digest_argument_error(caught.value)
+    message = replies.digest_argument_error(ENGLISH, caught.value)
     assert says in message
     assert "/digest HH:MM Area/City" in message
     assert check_html(message) is None
@@ -356,7 +357,7 @@ def test_hostile_arguments_get_a_clear_answer_with_the_form(argument, says):
 def test_parse_digest_time_refuses(text):
     with pytest.raises(DigestArgumentError) as caught:
         parse_digest_time(text)
-    assert "/digest HH:MM Area/City" in replies.digest_argument_error(caught.value)
+    assert "/digest HH:MM Area/City" in replies.digest_argument_error(ENGLISH, caught.value)
 
 
 @pytest.mark.parametrize(
@@ -381,10 +382,10 @@ def test_parse_timezone(text, zone):
 def test_parse_timezone_refuses(text):
     with pytest.raises(DigestArgumentError) as caught:
         parse_timezone(text)
-    assert "/digest HH:MM Area/City" in replies.digest_argument_error(caught.value)
+    assert "/digest HH:MM Area/City" in replies.digest_argument_error(ENGLISH, caught.value)
     with pytest.raises(DigestArgumentError) as caught:
         parse_timezone(text, command="timezone")
-    assert "/timezone Area/City" in replies.digest_argument_error(caught.value)
+    assert "/timezone Area/City" in replies.digest_argument_error(ENGLISH, caught.value)
 
 
 # --- building the digest ----------------------------------------------------------------------
@@ -414,7 +415,9 @@ def story(id: int, **changes) -> DigestStory:
 def build_digest(sections, stories, *, timezone, now, quiet=True, limit=MAX_MESSAGE):
     """One chat's digest from these stories, as the tick composes it (nothing covered yet)."""
     day = DigestDay(stories)
-    return day.compose(sections, after_id=-1, timezone=timezone, now=now, quiet=quiet, limit=limit)
+    return day.compose(
+        ENGLISH, sections, after_id=-1, timezone=timezone, now=now, quiet=quiet, limit=limit
+    )
 
 
 def plain(messages: list[str]) -> str:
@@ -713,12 +716,16 @@ def test_composing_twice_from_one_day_gives_the_same_digest(seed):
     ]
     follows = [Subscription(SubscriptionKind.BRAND, b, b.title()) for b in rng.sample(brands, 3)]
     follows += [Subscription(SubscriptionKind.KEYWORD, k, k) for k in keywords[: rng.randrange(3)]]
-    sections = [section_for(s) for s in follows]
+    sections = [section_for(ENGLISH, s) for s in follows]
     after_id = rng.choice([0, 0, len(stories) // 2])
     quiet = rng.random() < 0.5
     day = DigestDay(stories)
-    first = day.compose(sections, after_id=after_id, timezone="Europe/Berlin", now=NOW, quiet=quiet)
-    again = day.compose(sections, after_id=after_id, timezone="Europe/Berlin", now=NOW, quiet=quiet)
+    first = day.compose(
+        ENGLISH, sections, after_id=after_id, timezone="Europe/Berlin", now=NOW, quiet=quiet
+    )
+    again = day.compose(
+        ENGLISH, sections, after_id=after_id, timezone="Europe/Berlin", now=NOW, quiet=quiet
+    )
     fresh = build_digest(
         sections, [s for s in stories if s.id > after_id], timezone="Europe/Berlin", now=NOW,
         quiet=quiet,

@@ -81,7 +81,12 @@ async def new_chat(
     mode: DeliveryMode = DeliveryMode.BOTH,
 ):
     await storage.chats.touch(
-        chat_id, type="private", title=None, language_code=None, default_timezone=zone
+        chat_id,
+        type="private",
+        title=None,
+        language_code=None,
+        language="en",
+        default_timezone=zone,
     )
     if follows:
         await storage.subscriptions.add(chat_id, list(follows))

@@ -14,6 +14,7 @@ from bot import settings as bot_settings
 from bot.settings import load_settings
 from handlers import commands, register
 from news import replies
+from news.i18n import ENGLISH
 from news.limits import MAX_COMMAND
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,10 +39,10 @@ def _registered() -> set[str]:
     return {n for h in app.handlers if isinstance(h, CommandHandler) for n in h.commands}
 
 
-def _readme_commands() -> set[str]:
+def _readme_commands(readme: str = README) -> set[str]:
     """The commands named in the first column of the README's command tables."""
     found = set()
-    for line in README.splitlines():
+    for line in readme.splitlines():
         if line.startswith("| `/"):
             first_cell = line.split("|")[1]
             found.update(re.findall(r"`/([a-z0-9_]+)", first_cell))
@@ -57,11 +58,11 @@ def test_the_command_table_is_what_the_bot_registers():
 
 
 def test_every_command_is_in_the_menu():
-    everyone = {c.command for c in commands.menu()}
-    operator = {c.command for c in commands.menu(operator=True)}
+    everyone = {c.command for c in commands.menu(ENGLISH)}
+    operator = {c.command for c in commands.menu(ENGLISH, operator=True)}
     assert everyone == {c.names[0] for c in commands.COMMANDS if not c.operator}
     assert operator == {c.names[0] for c in commands.COMMANDS}
-    for command in commands.menu(operator=True):
+    for command in commands.menu(ENGLISH, operator=True):
         assert re.fullmatch(rf"[a-z0-9_]{{1,{MAX_COMMAND}}}", command.command)
         assert 1 <= len(command.description) <= 256
 
@@ -69,8 +70,8 @@ def test_every_command_is_in_the_menu():
 def test_every_command_is_in_help():
     users = [c.names for c in commands.COMMANDS if not c.operator]
     operators = [c.names for c in commands.COMMANDS if c.operator]
-    for_users = replies.welcome(users)
-    for_operators = replies.welcome(users, operators)
+    for_users = replies.welcome(ENGLISH, users)
+    for_operators = replies.welcome(ENGLISH, users, operators)
     for names in users:
         for name in names:
             assert re.search(rf"/{name}\b", for_users), name
@@ -81,6 +82,12 @@ def test_every_command_is_in_help():
 
 def test_every_command_is_in_the_readme_and_the_readme_invents_none():
     assert _readme_commands() == _registered()
+
+
+def test_the_russian_readme_lists_every_command_too():
+    russian = (ROOT / "README.ru.md").read_text(encoding="utf-8")
+    assert _readme_commands(russian) == _registered()
+    assert "README.ru.md" in README
 
 
 def test_every_readme_setting_is_in_env_example_and_read_by_the_loader(monkeypatch):

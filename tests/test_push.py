@@ -302,7 +302,12 @@ async def follow_xiaomi(storage, chat_ids) -> None:
     xiaomi = Subscription(SubscriptionKind.BRAND, "xiaomi", "Xiaomi")
     for chat_id in chat_ids:
         await storage.chats.touch(
-            chat_id, type="private", title=None, language_code=None, default_timezone="UTC"
+            chat_id,
+            type="private",
+            title=None,
+            language_code=None,
+            language="en",
+            default_timezone="UTC",
         )
         await storage.subscriptions.add(chat_id, [xiaomi])
 

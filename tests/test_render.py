@@ -2,6 +2,7 @@
 
 import pytest
 
+from news.i18n import ENGLISH
 from news.render import RelatedLink, StoryView, render_plain, render_story
 from news.replies import format_time
 from news.telegram_html import visible_length
@@ -25,7 +26,7 @@ def view(**changes) -> StoryView:
 
 
 def test_html_is_valid_and_escaped_and_the_story_link_comes_first():
-    html = render_story(view())
+    html = render_story(ENGLISH, view(), "UTC")
     assert check_html(html) is None
     plain, entities = parse_html(html)
     assert plain.startswith("Xiaomi opens a <lab> & a store")
@@ -48,7 +49,7 @@ def test_html_is_valid_and_escaped_and_the_story_link_comes_first():
     ],
 )
 def test_oversized_parts_are_shortened_to_fit_one_message(changes):
-    html = render_story(view(**changes))
+    html = render_story(ENGLISH, view(**changes), "UTC")
     assert check_html(html) is None
     assert visible_length(html) <= 4096
     assert html.startswith('<b><a href="https://news.example.test/a?x=1&amp;y=2">')
@@ -63,16 +64,16 @@ def test_oversized_parts_are_shortened_to_fit_one_message(changes):
     ],
 )
 def test_time_is_shown_in_the_chats_zone(zone, shown):
-    assert format_time(TS, zone) == shown
-    assert shown in render_story(view(), zone)
+    assert format_time(ENGLISH, TS, zone) == shown
+    assert shown in render_story(ENGLISH, view(), zone)
 
 
 def test_plain_fallback_has_no_markup():
-    text = render_plain(view())
+    text = render_plain(ENGLISH, view(), "UTC")
     assert text.startswith("Xiaomi opens a <lab> & a store\nhttps://news.example.test/a?x=1&y=2")
     assert "<b>" not in text
 
 
 def test_a_story_without_link_or_summary_still_renders():
-    html = render_story(view(link=None, summary="", brands=(), read_also=()))
+    html = render_story(ENGLISH, view(link=None, summary="", brands=(), read_also=()), "UTC")
     assert check_html(html) is None and html.startswith("<b>Xiaomi")

@@ -23,7 +23,12 @@ async def storage(tmp_path):
 
 async def new_chat(storage, chat_id=1):
     return await storage.chats.touch(
-        chat_id, type="private", title="Ann", language_code="en", default_timezone="Europe/Berlin"
+        chat_id,
+        type="private",
+        title="Ann",
+        language_code="en",
+        language="en",
+        default_timezone="Europe/Berlin",
     )
 
 
@@ -65,7 +70,7 @@ async def test_new_chat_gets_defaults_and_first_timezone_sticks(storage):
     chat = await new_chat(storage)
     assert (chat.timezone, chat.mode, chat.active) == ("Europe/Berlin", DeliveryMode.BOTH, True)
     again = await storage.chats.touch(
-        1, type="private", title="Ann B", language_code=None, default_timezone="UTC"
+        1, type="private", title="Ann B", language_code=None, language="en", default_timezone="UTC"
     )
     assert again.timezone == "Europe/Berlin"  # default applies only on creation
     assert again.language_code == "en"  # not erased by an update that lacks it
@@ -77,7 +82,13 @@ async def test_inactive_chat_comes_back_only_when_asked(storage):
     assert await storage.chats.set_active(1, False)
     assert not (await new_chat(storage)).active
     chat = await storage.chats.touch(
-        1, type="private", title=None, language_code=None, default_timezone="UTC", reactivate=True
+        1,
+        type="private",
+        title=None,
+        language_code=None,
+        language="en",
+        default_timezone="UTC",
+        reactivate=True,
     )
     assert chat.active
     assert not await storage.chats.set_active(404, False)  # unknown chat: nothing to do
@@ -162,7 +173,7 @@ async def test_a_writer_cancelled_while_beginning_leaves_no_transaction_open(sto
         await task
     assert not storage.conn.in_transaction
     await storage.chats.touch(
-        5, type="private", title="after", language_code=None, default_timezone="UTC"
+        5, type="private", title="after", language_code=None, language="en", default_timezone="UTC"
     )
     assert (await storage.chats.get(5)).title == "after"
 

@@ -9,6 +9,7 @@ import pytest
 
 from news import replies, zones
 from news.digest_command import DigestArgumentError, DigestProblem, parse_timezone
+from news.i18n import ENGLISH
 from news.zones import read_offset
 
 
@@ -34,7 +35,7 @@ def test_rule_1_an_offset_suggests_the_city_zone_and_never_an_inverted_etc_zone(
         parse_timezone(text, command="timezone")
     error = refused.value
     assert error.problem is DigestProblem.OFFSET and error.suggestion == suggested
-    message = replies.digest_argument_error(error)
+    message = replies.digest_argument_error(ENGLISH, error)
     assert "Etc/" not in message
     if suggested:
         assert f"did you mean <code>{suggested}</code>" in message

@@ -19,6 +19,8 @@ What it covers:
 * Methods: getMe, getUpdates (long polling with offset confirmation, limit, allowed_updates and
   409 when a second poller takes over), sendMessage, editMessageText, editMessageReplyMarkup,
   answerCallbackQuery, getChatMember, getChatAdministrators, getChat, set/get/deleteMyCommands,
+  set/getMyDescription and set/getMyShortDescription (recorded in `descriptions` and
+  `short_descriptions` by language_code),
   setWebhook (recorded in `webhook`; getUpdates then answers 409, as Telegram does),
   deleteWebhook, getWebhookInfo, close, logOut, sendChatAction. Anything else answers 404 like
   Telegram and counts as a violation; a wrong token answers 401 and is not recorded at all.
@@ -61,6 +63,8 @@ from aiohttp import web
 from .telegram_html import (
     MAX_BOT_COMMANDS,
     MAX_CALLBACK_ANSWER_LENGTH,
+    MAX_DESCRIPTION,
+    MAX_SHORT_DESCRIPTION,
     HtmlParseError,
     check_bot_command,
     check_callback_data,
@@ -98,6 +102,10 @@ METHODS = (
     "setMyCommands",
     "deleteMyCommands",
     "getMyCommands",
+    "setMyDescription",
+    "getMyDescription",
+    "setMyShortDescription",
+    "getMyShortDescription",
     "setWebhook",
     "deleteWebhook",
     "getWebhookInfo",
@@ -412,6 +420,8 @@ class FakeTelegram:
         self._garbled: dict[str, int] = {}  # method -> answers left to garble (garble_next)
         self._delays: dict[str, float] = {}  # method -> seconds its next answer waits
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.descriptions: dict[str, str] = {}  # language_code ("" for the default) -> text
+        self.short_descriptions: dict[str, str] = {}
         self._open_queries: dict[str, tuple[int | str, int]] = {}
         self._query_ids = itertools.count(7_000_000_001)
         self._buckets: dict[int | str, _Bucket] = {}
@@ -1276,6 +1286,45 @@ class FakeTelegram:
     async def _api_getMyCommands(self, call: ApiCall) -> list[dict[str, Any]]:
         key = self._commands_key(call.params.get("scope"), call.params.get("language_code"))
         return list(self._commands.get(key, ()))
+
+    def _language_key(self, call: ApiCall) -> str:
+        """A method's language_code: empty (everyone without a dedicated one) or ISO 639-1."""
+        code = call.params.get("language_code") or ""
+        if code and not (isinstance(code, str) and len(code) == 2 and code.isalpha()):
+            raise self._reject(
+                call, None, 400, "Bad Request: LANGUAGE_CODE_INVALID", "bad language_code", code
+            )
+        return code
+
+    def _set_text(self, call: ApiCall, field: str, store: dict[str, str], most: int) -> bool:
+        language = self._language_key(call)
+        text = call.params.get(field) or ""
+        if not isinstance(text, str) or len(text) > most:
+            raise self._reject(
+                call, None, 400, f"Bad Request: {field} is too long", f"{field} too long", text
+            )
+        if text:
+            store[language] = text
+        else:
+            store.pop(language, None)
+        return True
+
+    async def _api_setMyDescription(self, call: ApiCall) -> bool:
+        return self._set_text(call, "description", self.descriptions, MAX_DESCRIPTION)
+
+    async def _api_getMyDescription(self, call: ApiCall) -> dict[str, str]:
+        language = self._language_key(call)
+        return {"description": self.descriptions.get(language, self.descriptions.get("", ""))}
+
+    async def _api_setMyShortDescription(self, call: ApiCall) -> bool:
+        return self._set_text(
+            call, "short_description", self.short_descriptions, MAX_SHORT_DESCRIPTION
+        )
+
+    async def _api_getMyShortDescription(self, call: ApiCall) -> dict[str, str]:
+        language = self._language_key(call)
+        text = self.short_descriptions.get(language, self.short_descriptions.get("", ""))
+        return {"short_description": text}
 
     async def _api_setWebhook(self, call: ApiCall) -> bool:
         url = call.params.get("url")

@@ -26,6 +26,8 @@ MAX_INLINE_BUTTONS = 100
 MAX_INLINE_BUTTONS_PER_ROW = 8
 MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_BOT_COMMANDS = 100
+MAX_DESCRIPTION = 512  # setMyDescription
+MAX_SHORT_DESCRIPTION = 120  # setMyShortDescription
 
 # Tag -> MessageEntity type. `a`, `span`, `pre`, `blockquote`, `tg-emoji` and `tg-time` are
 # refined from their attributes in `_make_entity`.
