@@ -105,9 +105,8 @@ def _also(t: Tr, outlets: tuple[Outlet, ...]) -> str:
     for outlet in outlets[:MAX_OUTLETS]:
         name = escape(shorten(outlet.name, MAX_OUTLET_NAME))
         shown.append(f'<a href="{escape(outlet.link)}">{name}</a>' if outlet.link else name)
-    if len(outlets) > MAX_OUTLETS:
-        shown.append(replies.more_outlets(t, len(outlets) - MAX_OUTLETS))
-    return f"{t(replies.ALSO)} " + " · ".join(shown)
+    more = replies.more_outlets(t, len(outlets) - MAX_OUTLETS) if len(outlets) > MAX_OUTLETS else ""
+    return f"{t(replies.ALSO)} " + " · ".join(shown) + more
 
 
 def render_plain(t: Tr, view: StoryView, timezone: str) -> str:

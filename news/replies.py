@@ -34,8 +34,9 @@ def _quoted(t: Tr, text: str, limit: int = 64) -> str:
 
 
 def more_outlets(t: Tr, n: int) -> str:
-    """After the outlets a push names: how many more carried the event."""
-    return t.plural("+{n}", "+{n}", n)
+    """After the outlets a push names, separator included: how many more carried the event
+    (" · +3"; " и ещё 3 источника")."""
+    return t.plural(" · +{n}", " · +{n}", n)
 
 
 def more_in_line(n: int) -> str:
@@ -167,7 +168,7 @@ COMMAND_TEXT: dict[str, CommandText] = {
     ),
     "preview": CommandText(
         N_("Story images in pushes: /preview on|off"),
-        " on|off",
+        N_(" on|off"),
         N_("show each story's picture above its push (on unless turned off)"),
     ),
     "language": CommandText(

@@ -790,6 +790,20 @@ async def test_commands_are_stored_per_scope_and_language(bot, fake):
     assert "invalid command" in fake.violations[0]
 
 
+async def test_descriptions_are_stored_per_language_and_fall_back_to_the_default(bot, fake):
+    assert await bot.set_my_description("Tech news by brand.") is True
+    await bot.set_my_description("Новости технологий.", language_code="ru")
+    await bot.set_my_short_description("Short.", language_code="ru")
+    assert (await bot.get_my_description(language_code="ru")).description == "Новости технологий."
+    assert (await bot.get_my_description(language_code="de")).description == "Tech news by brand."
+    assert (await bot.get_my_short_description(language_code="ru")).short_description == "Short."
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.set_my_short_description("x" * 121)
+    with pytest.raises(BadRequest, match=r"(?i)language_code_invalid"):
+        await bot.set_my_description("Hi", language_code="rus")
+    assert len(fake.violations) == 2
+
+
 async def test_housekeeping_methods(bot, fake):
     assert await bot.delete_webhook() is True
     assert (await bot.get_webhook_info()).url == ""

@@ -27,7 +27,7 @@ from news.i18n import (
 )
 from news.limits import MAX_COMMAND_TEXT, MAX_DESCRIPTION, MAX_SHORT_DESCRIPTION
 from news.models import Source, SourceOrigin, SourceStatus
-from news.render import StoryView
+from news.render import StoryView, render_list
 from tests.fakes.telegram_html import check_entity_count, check_length, check_raw_size, parse_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -369,3 +369,21 @@ def test_russian_operator_and_catalogue_pages_stay_within_telegrams_limits():
     for message in replies.brands_list(RU, load_catalogue()):
         _valid(message)
     _valid(replies.welcome(RU, [[name] for name in replies.COMMAND_TEXT], [["sources"]]))
+
+
+def test_a_russian_latest_page_of_long_stories_fits_one_message():
+    stories = [
+        StoryView(
+            id=i,
+            title="Samsung показала " + "складной смартфон " * 15,
+            link=f"https://example.ru/{i}",
+            source="Хабр",
+            published_at=TS - 86400 * 40,
+            summary="Первое предложение пересказа очень длинное. " * 8,
+            also=(),
+        )
+        for i in range(20)
+    ]
+    text, shown = render_list(RU, "<b>Свежие новости: Samsung</b>", stories, "Europe/Moscow", TS)
+    assert 1 <= shown < 20 and "октября, " in text
+    _valid(text)
