@@ -31,7 +31,7 @@ async def _sources_page(context: NewsContext, page: int) -> tuple[str, InlineKey
     counts = await context.storage.sources.story_counts() if all_sources else {}
     found = await health.check(context.storage, inside_the_bot=True)
     oldest = found.now - found.oldest_pending_at if found.oldest_pending_at else None
-    header = replies.health_line(t, found.problems, found.pending, oldest)
+    header = replies.health_line(t, found.findings, found.pending, oldest)
     text, pages = replies.sources_page(t, all_sources, counts, header, page)
     page = min(max(page, 0), pages - 1)
     buttons = []

@@ -1122,9 +1122,11 @@ def source_line(t: Tr, source: Source, stories: int) -> str:
     return line
 
 
-def health_line(t: Tr, problems: Sequence[str], pending: int, oldest_age: int | None) -> str:
-    """The header of the operators' /sources (usecases.health; its problems are English, the
-    words operators' logs and `newsbot health` use)."""
+def health_line(
+    t: Tr, findings: Sequence[tuple[str, dict[str, object]]], pending: int, oldest_age: int | None
+) -> str:
+    """The header of the operators' /sources: usecases.health's findings, translated."""
+    problems = [t(message, **values) for message, values in findings]
     if oldest_age:
         outbox = t("outbox: {n} waiting, oldest {age} s", n=pending, age=oldest_age)
     else:

@@ -97,7 +97,9 @@ async def test_removesource_stops_polling_but_keeps_stories(opml_settings, teleg
         assert good.url not in {s.url for s in await bot.runtime.storage.sources.all()}
 
 
-async def test_admins_are_told_once_when_a_source_fails_for_a_day(tmp_path, feeds):
+async def test_admins_are_told_once_in_their_language_when_a_source_fails_for_a_day(
+    tmp_path, feeds
+):
     now = [1_795_564_800.0]
     storage = await Storage.open(tmp_path / "db.sqlite3", clock=lambda: now[0])
     fetcher = Fetcher(connect_timeout=1, read_timeout=1, deadline=3)
@@ -110,6 +112,9 @@ async def test_admins_are_told_once_when_a_source_fails_for_a_day(tmp_path, feed
         Poller(storage, fetcher, interval=300), admins=frozenset({1, 2}), notify=notify
     )
     await storage.sources.add(feeds.status("/down.xml", 503), origin=SourceOrigin.CLI)
+    await storage.chats.touch(  # operator 2 talks to the bot in Russian; 1 never wrote to it
+        2, type="private", title=None, language_code="ru", language="ru", default_timezone="UTC"
+    )
     try:
         for _ in range(4):  # a failure now, then every 12 hours
             await scheduler.tick()
@@ -121,6 +126,7 @@ async def test_admins_are_told_once_when_a_source_fails_for_a_day(tmp_path, feed
         await storage.close()
     assert [chat for chat, _ in sent] == [1, 2]  # each admin once, not at every failure
     assert "has failed for a day" in sent[0][1] and "/removesource" in sent[0][1]
+    assert "не работает уже сутки" in sent[1][1] and "/removesource" in sent[1][1]
 
 
 async def test_sources_shows_each_url_and_status_in_words(opml_settings, telegram):

@@ -58,7 +58,7 @@ def _in_code() -> set[str | tuple[str, ...]]:
     """Every message the code writes, read from its syntax tree (not with Babel, so that a
     call pybabel misreads, e.g. a plural with `t` among its arguments, is caught too)."""
     found: set[str | tuple[str, ...]] = set()
-    for folder in ("news", "handlers", "bot"):
+    for folder in ("news", "handlers", "bot", "usecases"):
         for path in (ROOT / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text("utf-8"))):
                 if not isinstance(node, ast.Call) or not node.args:
@@ -363,7 +363,10 @@ def test_russian_operator_and_catalogue_pages_stay_within_telegrams_limits():
         )
         for i in range(1, 40)
     ]
-    text, pages = replies.sources_page(RU, sources, {}, "🩺 Всё в порядке", 0)
+    findings = [("the database cannot be written ({problem})", {"problem": "full"})]
+    health = replies.health_line(RU, findings, 3, 120)
+    assert health == "⚠️ в базу данных нельзя писать (full) · очередь: 3, самое старое ждёт 120 с"
+    text, pages = replies.sources_page(RU, sources, {}, health, 0)
     assert pages == 4 and "21 ошибка подряд" in text and "39 источников" in text
     _valid(text)
     for message in replies.brands_list(RU, load_catalogue()):

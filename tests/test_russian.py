@@ -170,3 +170,12 @@ async def test_the_menu_and_descriptions_are_published_in_both_languages(bot, te
     assert telegram.descriptions[""].startswith("Tech news by brand.")
     assert telegram.descriptions["ru"].startswith("Новости технологий по брендам.")
     assert telegram.short_descriptions["ru"].startswith("Новости технологий по брендам:")
+
+
+async def test_a_group_starts_in_the_language_of_who_added_the_bot(bot, telegram):
+    await bot.ask("/start", chat_id=ADMIN, **RU)  # the adder's Telegram is in Russian
+    await bot.handled(telegram.bot_added(GROUP - 1, "supergroup", by_user_id=ADMIN))
+    reply = await bot.ask(
+        "/list", chat_id=GROUP - 1, chat_type="supergroup", user_id=MEMBER, language_code="en"
+    )
+    assert reply.plain_text.startswith("У этого чата пока нет подписок")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from news.i18n import N_
 from storage import Storage
 
 STALE = 180
@@ -42,26 +43,33 @@ class Health:
     rate_limited_last_hour: int | None = None
 
     @property
-    def problems(self) -> list[str]:
-        found = []
+    def findings(self) -> list[tuple[str, dict[str, object]]]:
+        """What is wrong, as (message, its values): English here, translated where an
+        operator's chat reads it (news.replies.health_line)."""
+        found: list[tuple[str, dict[str, object]]] = []
         if self.heartbeat_at is None:
-            found.append("the bot has never run on this database")
+            found.append((N_("the bot has never run on this database"), {}))
         elif self.now - self.heartbeat_at > STALE:
-            found.append(
-                f"no heartbeat for {self.now - self.heartbeat_at} s: the bot is not running,"
-                " or cannot write its database"
+            message = N_(
+                "no heartbeat for {seconds} s: the bot is not running, or cannot write its database"
             )
+            found.append((message, {"seconds": self.now - self.heartbeat_at}))
         if self.write_problem:
-            found.append(f"the database cannot be written ({self.write_problem})")
+            message = N_("the database cannot be written ({problem})")
+            found.append((message, {"problem": self.write_problem}))
         if self.sources and (
             self.last_poll_at is None or self.now - self.last_poll_at > POLL_STALE
         ):
-            found.append("no source was polled successfully in the last hour")
+            found.append((N_("no source was polled successfully in the last hour"), {}))
         if self.oldest_pending_at is not None and self.now - self.oldest_pending_at > OUTBOX_STALE:
-            found.append(
-                f"the oldest message has waited {self.now - self.oldest_pending_at} s to be sent"
-            )
+            message = N_("the oldest message has waited {seconds} s to be sent")
+            found.append((message, {"seconds": self.now - self.oldest_pending_at}))
         return found
+
+    @property
+    def problems(self) -> list[str]:
+        """The findings in English: `newsbot health` and its JSON."""
+        return [message.format(**values) for message, values in self.findings]
 
     @property
     def healthy(self) -> bool:
