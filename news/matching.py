@@ -35,6 +35,23 @@ Finding names, in order:
  5. A brand's name inside one of that brand's exclude phrases does not count ("the Chinese
     Apple" is no Apple; "小米粥" is porridge, not Xiaomi).
  6. Overlapping names of one brand count once ("Apple Watch" is one Apple occurrence, not two).
+ 7. A brand named like an ordinary word (its ambiguous word is its own name: Nothing, Zoom,
+    Framework, Signal, X) is named, not just supported, when the headline opens with that word
+    as the catalogue writes it and goes on with its possessive or a verb of announcement or
+    action (_HEADLINE_VERBS, English and Russian): "Nothing confirms the Phone (3) launch
+    date", "Nothing представила ...", "Framework’s next laptop", "X begins stripping
+    headlines". Elsewhere ("There is nothing new in iOS 18", "Nothing is certain") it stays a
+    supporting word.
+ 8. A Slavic case ending on a Latin name counts as the name (aliases and exact names only):
+    a Cyrillic one always ("Samsungа"; a change of script ends a word, as CJK does in rule 2),
+    a Latin one ("Intela", "Ubisoftu", "Intelem") only in a story written with Polish or Czech
+    letters and after names of SLAVIC_STEM letters or more ("Arm" + "ie" is Polish "armie").
+    An apostrophe before the ending ("Samsung'а", "GeForce'a") was always fine (rule 2 of
+    normalizing).
+ Names that are ordinary words of a language the sources carry ("roku" is Polish for "of the
+ year", "temu" for "ago", "cuda" for "miracles", "dell'" Italian for "of the") are the
+ catalogue's exact names, counted only with the brand's capitals; tests/test_catalogue_words.py
+ checks every case-insensitive alias against word frequencies of those languages.
 
 Relevance, in order. "Names" are a brand's aliases and exact names; its ambiguous words are
 "supporting words" and count only when the brand is also named somewhere in the story.
@@ -57,9 +74,11 @@ Relevance, in order. "Names" are a brand's aliases and exact names; its ambiguou
       The reader follows the product's maker, not the till ("AirPods Pro are $80 off at
       Amazon" is Apple news). A maker's own offer stays its news ("Apple deals of the day",
       "back-to-school deals at Apple"), and "Layoffs at Amazon" names no offer;
-    - a co-founder's own venture: "<brand> co-founder's startup" is the startup's news, not the
-      company's (a biography). A co-founder named without "'s" is not set aside ("Wikipedia
-      co-founder Jimmy Wales on trust").
+    - a co-founder's own venture: "<brand> co-founder's startup" or "<brand>'s founder built
+      ..." is the founder's news, not the company's (a biography). A co-founder named without
+      "'s" is not set aside ("Wikipedia co-founder Jimmy Wales on trust");
+    - a foil: a brand named only after "than", "following" or "unlike" ("better than the
+      iPhone", "..., following Amazon") is what the subject is compared with.
  3. A title that names no brand at all: the story is ABOUT the brand that is prominent in the
     text, which takes all three of
     - named in the lead (its first name falls in the first LEAD characters of the text);
@@ -114,12 +133,42 @@ _VENUES = (" at ", " on ", " via ", " from ")
 # about an offer names them as the place to buy. The default of Matcher(shops=...).
 SHOPS = frozenset({"amazon", "ebay", "alibaba", "jd_com", "pinduoduo", "ozon", "wildberries"})
 _SHOP_AFTER = (" deal of the day", " deals of the day")  # "Amazon Deal of the Day: ..."
-_SHOP_BEFORE = " at "  # "... is $50 off at Amazon"
+_SHOP_BEFORE = (" at ", " on ")  # "... is $50 off at Amazon", "lowest price ever on Amazon"
 _OFFER = re.compile(  # a headline about an offer: "deals", "on sale", "30% off", "$50 off" ...
-    r"\b(?:deals|deal of the day|on sale|lowest price|discounts?|discounted|coupons?|price cut"
+    r"\b(?:deals|deal of the day|on sale|lowest prices?|discounts?|discounted|coupons?|price cut"
     r"|price drop|cheapest)\b|\d% off\b|[$€£]\d[\d,.]*(?: \w+)? off\b"
 )
-_COFOUNDERS = (" co founder s ", " cofounder s ")  # "Facebook Co-Founder’s Startup ..."
+# "Facebook Co-Founder’s Startup ...", "Signal’s Founder Built a Chatbot ...": a biography.
+_COFOUNDERS = (
+    " co founder s ", " cofounder s ", " s founder ", " s founders ", " s co founder ",
+    " s cofounder ", " founders  ",  # the last: "Instagram Founders’ Artifact" (plural's "’")
+)  # fmt: skip
+# "... better than the iPhone", "..., following Amazon", "unlike Google, ...": a foil.
+_FOILS = (" than ", " than the ", " following ", " unlike ")
+_FOIL_REACH = max(map(len, _FOILS))
+# Rule 7 of "Finding names": after a brand named like an ordinary word at the very start of a
+# headline, what makes it the brand: its possessive ("Nothing’s", read "nothing s") or a verb
+# of announcement or action, English or Russian. Auxiliaries and verbs that also follow the
+# pronoun ("Nothing is", "Nothing has", "Nothing makes sense", "Nothing beats") are left out.
+_HEADLINE_VERBS = (
+    "s announces announced launches launched unveils unveiled confirms confirmed teases teased"
+    " reveals revealed releases released introduces introduced debuts debuted begins began"
+    " starts started opens opened plans wants drops dropped cuts lays laid raises raised sues"
+    " sued rolls rolled updates updated expands expanded partners delays delayed hires hired"
+    " files filed fixes fixed removes removed bans banned blocks blocked denies denied posts"
+    " posted pushes pushed prices priced details detailed ceo officially finally quietly"
+    " представила представил представит анонсировала анонсировал анонсирует показала показал"
+    " покажет выпустила выпустил выпустит запустила запустил запустит подтвердила подтвердил"
+    " объявила объявил раскрыла рассказала готовит обновила начала открыла назвала"
+)
+_OPENS_HEADLINE = re.compile(r" (?:" + "|".join(_HEADLINE_VERBS.split()) + r")(?![^\W_])")
+# Rule 8 of "Finding names": a Slavic case ending on a Latin name ("Intela", "Ubisoftu",
+# "Samsungом"): a Cyrillic one always (a change of script ends a word), a Latin one in a story
+# written with Polish or Czech letters, after names of at least SLAVIC_STEM letters.
+SLAVIC_STEM = 4
+_SLAVIC_TEXT = re.compile("[ąćęłńśźżčřšžůěťďňĄĆĘŁŃŚŹŻČŘŠŽŮĚŤĎŇ]")
+_LATIN_ENDING = re.compile(r"(?:owi|ach|ami|em|om|ie|ów|a|u|e|y)(?![^\W_])")
+_CYRILLIC_ENDING = re.compile(r"[а-яё]{1,3}(?![^\W_])")
 # Official sources (see source_brand): words a feed title may hold around the brand's name, and
 # the words of which it must hold one.
 _SOURCE_FILLER = frozenset({"the", "official", "blog", "newsroom", "press", "room"})
@@ -144,11 +193,13 @@ _CJK_GAP = re.compile(
 )
 
 # Kinds of automaton entries.
-_ALIAS, _EXACT, _AMBIGUOUS, _EXCLUDE, _KEYWORD = range(5)
+_ALIAS, _EXACT, _AMBIGUOUS, _EXCLUDE, _KEYWORD, _OPENS = range(6)
 # Checks attached to a key.
 _RIGHT = 1  # the key ends with a letter or digit: the next character must not be one
 _PLURAL_S = 2  # "...s" is accepted for entries that allow plurals
 _PLURAL_ES = 4  # "...es" is accepted for entries that allow plurals
+_LATIN = 8  # the key ends with a Latin letter: a Slavic case ending may follow (rule 8)
+_STEM = 16  # ... and is long enough for a Latin-script ending
 
 
 @dataclass(frozen=True)
@@ -222,6 +273,9 @@ def _checks(key: str) -> int:
     flags = _RIGHT
     if "a" <= last <= "z":
         flags |= _PLURAL_ES if key.endswith(("s", "x", "z", "ch", "sh")) else _PLURAL_S
+        flags |= _LATIN
+        if len(key) >= SLAVIC_STEM and key.isascii():
+            flags |= _STEM
     return flags
 
 
@@ -253,10 +307,13 @@ class Matcher:
                 keys.add(name, (_ALIAS, index, None))
             for name in brand.exact:
                 keys.add(name, (_EXACT, index, _name_form(name)))
+            own = _own_names(brand.name)
             for name in brand.ambiguous:
                 # One or two letters ("X", "Mi", "EA") are compared with their capitals.
                 cased = len(name) <= 2 and name.lower() != name
                 keys.add(name, (_AMBIGUOUS, index, _name_form(name) if cased else None))
+                if normalize_name(name) in own:  # "Nothing", "Zoom", "X": rule 7
+                    keys.add(name, (_OPENS, index, _name_form(name)))
             for name in brand.exclude:
                 keys.add(name, (_EXCLUDE, index, None))
         self._catalogue_entries = keys.entries
@@ -337,6 +394,7 @@ class Matcher:
         if not title and not text:
             return EMPTY
         s, low, text_start, cjk = _prepare(title or "", text or "")
+        slavic = not s.isascii() and _SLAVIC_TEXT.search(s) is not None
         strong: dict[int, list[tuple[int, int]]] = {}
         weak: dict[int, list[tuple[int, int]]] = {}
         excluded: dict[int, list[tuple[int, int]]] = {}
@@ -348,7 +406,7 @@ class Matcher:
         for end, (length, checks, entries) in hits:
             stop = end + 1
             start = stop - length
-            plural = False
+            plural = inflected = False
             if checks & _RIGHT:
                 ch = low[stop]
                 if ch != " " and is_word(ch):
@@ -361,12 +419,20 @@ class Matcher:
                         and not is_word(low[stop + 2])
                     ):
                         plural, stop = True, stop + 2
+                    elif checks & _LATIN and (
+                        (ending := _CYRILLIC_ENDING.match(low, stop))
+                        or (
+                            slavic and checks & _STEM and (ending := _LATIN_ENDING.match(low, stop))
+                        )
+                    ):
+                        inflected, stop = True, ending.end()
                     else:
                         continue
             for kind, ref, form in entries:
                 if kind == _KEYWORD:
-                    keywords.add(ref)
-                elif plural and kind != _ALIAS:
+                    if not inflected:
+                        keywords.add(ref)
+                elif (inflected and kind not in (_ALIAS, _EXACT)) or (plural and kind != _ALIAS):
                     continue
                 elif kind == _ALIAS:
                     strong.setdefault(ref, []).append((start, stop))
@@ -376,6 +442,13 @@ class Matcher:
                 elif kind == _AMBIGUOUS:
                     if form is None or s.startswith(form, start):
                         weak.setdefault(ref, []).append((start, stop))
+                elif kind == _OPENS:
+                    if (
+                        start == 1
+                        and s.startswith(form, start)
+                        and _OPENS_HEADLINE.match(low, stop)
+                    ):
+                        strong.setdefault(ref, []).append((start, stop))
                 else:
                     excluded.setdefault(ref, []).append((start, stop))
         if not strong:
@@ -426,8 +499,10 @@ class Matcher:
             n = 0
             for start, stop in spans:
                 if start < text_start:
-                    if low.startswith(_COFOUNDERS, stop) or (
-                        brand in shops and _shop(low, start, stop, text_start, offer)
+                    if (
+                        low.startswith(_COFOUNDERS, stop)
+                        or low.endswith(_FOILS, max(start - _FOIL_REACH, 0), start)
+                        or (brand in shops and _shop(low, start, stop, text_start, offer))
                     ):
                         aside = True
                     else:
@@ -496,11 +571,16 @@ def source_brand(catalogue: Catalogue, feed_title: str | None) -> str | None:
     if not name:
         return None
     for brand in catalogue:
-        own = {brand.key, normalize_name(brand.name)}
-        own.update(normalize_name(part) for part in _NAME_PARTS.split(brand.name) if part.strip())
-        if name in own:
+        if name == brand.key or name in _own_names(brand.name):
             return brand.key
     return None
+
+
+def _own_names(name: str) -> set[str]:
+    """A brand's display name and its parts ("X (Twitter)": "x", "twitter"), normalized."""
+    own = {normalize_name(name)}
+    own.update(normalize_name(part) for part in _NAME_PARTS.split(name) if part.strip())
+    return own
 
 
 def _outside(

@@ -43,6 +43,7 @@ Precision and recall are micro-averaged over (story, brand) pairs of ABOUT.
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import replace
 from functools import cache
@@ -188,3 +189,81 @@ def _feed_title(path: Path) -> str | None:
 def test_matching_meets_product_goals(report):
     assert report["matcher"]["precision"] >= PRECISION_GOAL
     assert report["matcher"]["recall"] >= RECALL_GOAL
+
+
+# --- the clusters window's labels, per language (issue 18) -----------------------------------
+#
+# ../shared/corpus/clusters/labels.tsv gives the brands each of its 405 stories is about (11
+# English outlets and the Polish ITHardware). Its labellers judged a few things differently
+# from the rules above, and the matcher follows the rules above: a platform named in the
+# headline of a story about software or games for it ("Diablo IV is coming to Steam",
+# "Microsoft Teams for Windows and Mac", "... on Wear OS watches", "... coming to Game Pass",
+# "Red Dead Redemption ... on the PS5") is that platform's news by rule 1 of labelling, and no
+# brand there by the window's labels. Those stories stay counted as false positives here: the
+# floors are what the rules reach on the window's own labels.
+CLUSTERS = CORPUS / "clusters"
+# Reached: English precision 0.942, recall 0.968; Polish 0.921 and 1.000 (before the rules 7
+# and 8 of "Finding names", the foils and the ordinary words: English 0.924 and 0.944, Polish
+# 0.889 and 0.914). The floors sit just below.
+CLUSTER_FLOORS = {"en": (0.94, 0.965), "pl": (0.92, 0.99)}
+
+
+@cache
+def clusters_report() -> dict:
+    """Per language: precision, recall and F1 of ABOUT on the window's labels, for the matcher
+    and the naive baseline. Raises FileNotFoundError when the window is absent."""
+    labels_path = CLUSTERS / "labels.tsv"
+    if not labels_path.is_file():
+        raise FileNotFoundError(SKIP_REASON)
+    with labels_path.open(encoding="utf-8", newline="") as f:
+        labels = {row["link"]: row for row in csv.DictReader(f, delimiter="\t")}
+    stories = {}
+    for outlet in sorted((CLUSTERS / "feeds").iterdir()):
+        for path in sorted(outlet.glob("*.xml")):
+            for story in parse_feed(
+                path.read_bytes(), url=f"https://{outlet.name}/", now=NOW
+            ).stories:
+                if story.link in labels:
+                    stories.setdefault(story.link, story)
+    catalogue = load_catalogue()
+    matcher, baseline = Matcher(catalogue), Matcher(_baseline_catalogue(catalogue))
+    counts: dict[tuple[str, str], list[int]] = {}
+    for link, row in labels.items():
+        story = stories.get(link)
+        if story is None:  # four stories of labels.tsv appear in no snapshot of the feeds
+            continue
+        language = "pl" if row["outlet"] == "ithardware" else "en"
+        gold = set(filter(None, row["brands"].split(",")))
+        naive = baseline.match(story.title, story.text)
+        for who, predicted in (
+            ("matcher", matcher.match(story.title, story.text).about),
+            ("baseline", naive.about | naive.mentions),
+        ):
+            c = counts.setdefault((language, who), [0, 0, 0])
+            c[0] += len(predicted & gold)
+            c[1] += len(predicted - gold)
+            c[2] += len(gold - predicted)
+    return {key: _scores(*c) for key, c in counts.items()}
+
+
+@pytest.fixture(scope="module")
+def per_language() -> dict:
+    try:
+        result = clusters_report()
+    except FileNotFoundError:
+        pytest.skip(SKIP_REASON)
+    for (language, who), r in sorted(result.items()):
+        print(
+            f"clusters {language} {who}: precision {r['precision']:.3f} recall {r['recall']:.3f}"
+            f" (tp {r['tp']}, fp {r['fp']}, fn {r['fn']})"
+        )
+    return result
+
+
+@pytest.mark.parametrize("language", sorted(CLUSTER_FLOORS))
+def test_matcher_keeps_its_quality_in_every_language_of_the_window(per_language, language):
+    precision, recall = CLUSTER_FLOORS[language]
+    found = per_language[language, "matcher"]
+    assert found["precision"] >= precision
+    assert found["recall"] >= recall
+    assert found["f1"] > per_language[language, "baseline"]["f1"] + 0.1
