@@ -10,6 +10,9 @@
 4. Edits (issue 11): the same 3,000 chats get one event's push, then four more outlets report
    it within ten minutes; the pushes are edited to name them. Edits per chat (goal at most
    one), the 429s drawn (goal 0), the time the edits took.
+5. Paid broadcasts (issue 17, NEWSBOT_PAID_BROADCAST): a 10,000-chat fan-out sent with
+   allow_paid_broadcast, the fake enforcing 1,000/s for those and 1/s per chat: the rate
+   achieved and the 429s drawn.
 """
 
 from __future__ import annotations
@@ -152,6 +155,7 @@ async def run(chats: int, enforce: bool, profile: str | None = None, **sender_op
         )
         await bot.initialize()
         sender = Sender(storage, bot, **sender_options)
+        paid = sender_options.get("paid_broadcast", False)
         profiler = cProfile.Profile() if profile else None
         wall, cpu = time.perf_counter(), time.process_time()
         if profiler:
@@ -174,6 +178,7 @@ async def run(chats: int, enforce: bool, profile: str | None = None, **sender_op
         "cpu_ms": cpu / max(1, sender.stats["sent"]) * 1000,
         "sent": counts.get("sent", 0),
         "rate_limited": sender.stats["rate_limited"],
+        "paid": paid,
     }
 
 
@@ -226,6 +231,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chats", type=int, default=100_000)
     parser.add_argument("--limited-chats", type=int, default=3_000)
+    parser.add_argument("--paid-chats", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--profile", help="write a cProfile of the unlimited send phase here")
     args = parser.parse_args()
@@ -260,6 +266,12 @@ def main() -> None:
         f"| {real['chats']:,}-chat fan-out, real limits (fake enforces 30/s, 1/s per chat) |"
         f" {real['wall']:.1f} s: {real['rate']:.1f} msg/s = **{share:.0f}%** of 30/s,"
         f" **{real['rate_limited']} x 429** | >= 95%, 0 x 429 |"
+    )
+    paid = asyncio.run(run(args.paid_chats, True, paid_broadcast=True))
+    print(
+        f"| {paid['chats']:,}-chat fan-out as paid broadcasts (fake enforces 1,000/s paid, 1/s"
+        f" per chat) | {paid['wall']:.1f} s: **{paid['rate']:.0f} msg/s**,"
+        f" **{paid['rate_limited']} x 429** | up to 1,000/s, 0 x 429 |"
     )
     edits = asyncio.run(run_edits(args.limited_chats))
     print(

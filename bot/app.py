@@ -195,8 +195,17 @@ async def start_workers(
                 f"NEWSBOT_METRICS_LISTEN={host}:{port} cannot be listened on: {exc.strerror}"
             ) from None
         log.info("Metrics at http://%s:%d/metrics", host, port)
+    if settings.paid_broadcast:
+        log.warning(
+            "NEWSBOT_PAID_BROADCAST is on: pushes go as paid broadcasts, up to 1,000 a second;"
+            " each costs the bot's owner 0.1 Telegram Star"
+        )
     sender = runtime.sender = Sender(
-        runtime.storage, application.bot, link_previews=settings.link_previews, metrics=metrics
+        runtime.storage,
+        application.bot,
+        link_previews=settings.link_previews,
+        paid_broadcast=settings.paid_broadcast,
+        metrics=metrics,
     )
     sender.start()
 

@@ -13,6 +13,9 @@ limit; this one keeps a 429 local to the request that drew it.
   chat may have its next message, so replies and pushes share each chat's bucket. Pushes
   keep to the steady rate (1 s apart in a private chat, 3 s in a group); the burst is left
   to command replies.
+- A message sent with `allow_paid_broadcast` (the push sender's, with NEWSBOT_PAID_BROADCAST
+  on) takes its global slot from a bucket of its own at PAID_RATE: Telegram lets paid
+  broadcasts past the 30/s limit, up to 1,000/s. Per-chat limits still hold.
 - Other methods (getUpdates, answerCallbackQuery, getChatMember ...) are not paced.
 - A command's reply (a message method called without `rate_limit_args`) is not lost to a
   429 storm or a 5xx window: a 429 is retried after the time Telegram asks, a network error
@@ -36,7 +39,14 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from news import limits
-from news.limits import GLOBAL_BURST, GLOBAL_RATE, GROUP_PER_MINUTE, PRIVATE_RATE
+from news.limits import (
+    GLOBAL_BURST,
+    GLOBAL_RATE,
+    GROUP_PER_MINUTE,
+    PAID_BURST,
+    PAID_RATE,
+    PRIVATE_RATE,
+)
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +131,7 @@ class TelegramPacer(BaseRateLimiter[int]):
         max_retries: int = MAX_RETRIES,
     ) -> None:
         self._global = Gcra(global_rate, GLOBAL_BURST)
+        self._paid = Gcra(PAID_RATE, PAID_BURST)  # allow_paid_broadcast messages
         self._private_rate = private_rate
         self._group_rate = group_per_minute / 60
         self._chats: dict[int | str, Gcra] = {}
@@ -155,7 +166,9 @@ class TelegramPacer(BaseRateLimiter[int]):
         if self._reservations % 1000 == 0:
             self._chats = {k: v for k, v in self._chats.items() if not v.idle()}
 
-    async def _wait_for_slot(self, chat_id: Any, *, background: bool = False) -> None:
+    async def _wait_for_slot(
+        self, chat_id: Any, *, background: bool = False, paid: bool = False
+    ) -> None:
         # The chat's slot first, then a global one: a chat waiting on its own limit must not
         # hold a global slot the other chats could use.
         if chat_id is not None:
@@ -164,16 +177,17 @@ class TelegramPacer(BaseRateLimiter[int]):
             self._prune()
             if delay:
                 await asyncio.sleep(delay)
+        overall = self._paid if paid else self._global
         if background:
             # Pushes and edits never queue up in the global bucket: one at a time, each only
             # once the bucket is back at its steady rate. A reply arriving meanwhile takes
             # the next slot (and the burst) at once instead of waiting behind a fan-out.
             async with self._background:
-                while (wait := self._global.steady_wait()) > 0:  # noqa: ASYNC110 (a clock)
+                while (wait := overall.steady_wait()) > 0:  # noqa: ASYNC110 (a clock)
                     await asyncio.sleep(wait)
-                self._global.reserve()
+                overall.reserve()
             return
-        delay = self._global.reserve()
+        delay = overall.reserve()
         if delay:
             await asyncio.sleep(delay)
 
@@ -196,7 +210,11 @@ class TelegramPacer(BaseRateLimiter[int]):
         attempt = 0
         while True:
             if paced:
-                await self._wait_for_slot(data.get("chat_id"), background=background)
+                await self._wait_for_slot(
+                    data.get("chat_id"),
+                    background=background,
+                    paid=bool(data.get("allow_paid_broadcast")),
+                )
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

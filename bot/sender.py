@@ -133,6 +133,7 @@ class Sender:
         bot: Bot,
         *,
         link_previews: bool = False,
+        paid_broadcast: bool = False,
         workers: int = WORKERS,
         metrics: Metrics | None = None,
     ) -> None:
@@ -147,9 +148,13 @@ class Sender:
             self._pacer = None
         # With the pacer installed, a 429 must come straight back here (CALLER_RETRIES):
         # this sender requeues the message and keeps its workers busy with other chats.
-        self._send_options = (
+        self._edit_options = (
             {"rate_limit_args": CALLER_RETRIES} if getattr(bot, "rate_limiter", None) else {}
         )
+        # NEWSBOT_PAID_BROADCAST: new messages (pushes, bundles, digests) go as paid
+        # broadcasts, past Telegram's 30/s for 0.1 Star each; edits cannot be paid.
+        paid = {"allow_paid_broadcast": True} if paid_broadcast else {}
+        self._send_options = {**self._edit_options, **paid}
         self._queues: dict[int, deque[Delivery]] = {}
         self._heap: list[tuple[float, int, int]] = []  # (ready at, tiebreak, chat id)
         self._scheduled: set[int] = set()  # chats in the heap or being sent to
@@ -739,7 +744,7 @@ class Sender:
                 message_id=edit.message_id,
                 parse_mode="HTML",
                 link_preview_options=preview,
-                **self._send_options,
+                **self._edit_options,
             )
         except RetryAfter as exc:
             self.stats["rate_limited"] += 1

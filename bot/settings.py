@@ -70,6 +70,7 @@ class Settings:
     timezone: str = "UTC"
     log_level: str = "INFO"
     link_previews: bool = False
+    paid_broadcast: bool = False  # pushes as paid broadcasts: up to 1,000/s, for Telegram Stars
     metrics_listen: tuple[str, int] | None = None  # NEWSBOT_METRICS_LISTEN host:port
     webhook_url: str | None = None  # NEWSBOT_WEBHOOK_URL: webhook mode instead of polling
     webhook_listen: tuple[str, int] = ("127.0.0.1", 8443)  # NEWSBOT_WEBHOOK_LISTEN
@@ -251,6 +252,7 @@ def load_settings(
         timezone=_timezone(raw),
         log_level=_log_level(raw),
         link_previews=_bool(raw, "NEWSBOT_LINK_PREVIEWS", False),
+        paid_broadcast=_bool(raw, "NEWSBOT_PAID_BROADCAST", False),
         metrics_listen=_listen(raw, "NEWSBOT_METRICS_LISTEN"),
         webhook_url=_webhook_url(raw),
         webhook_listen=_listen(raw, "NEWSBOT_WEBHOOK_LISTEN") or ("127.0.0.1", 8443),

@@ -12,7 +12,9 @@ Buttons and commands:
 The bot's profile: MAX_DESCRIPTION characters of its description, MAX_SHORT_DESCRIPTION of
 the short one.
 Rates (bot.pacing enforces them for every request; the sender asks it when a chat is ready):
-- GLOBAL_RATE messages a second overall, with a burst of GLOBAL_BURST;
+- GLOBAL_RATE messages a second overall, with a burst of GLOBAL_BURST; PAID_RATE (burst
+  PAID_BURST) for messages sent with `allow_paid_broadcast`, which Telegram lets through past
+  the broadcasting limit for 0.1 Telegram Star each (NEWSBOT_PAID_BROADCAST);
 - PRIVATE_RATE a second in a private chat (burst PRIVATE_BURST), GROUP_PER_MINUTE a minute
   in a group, supergroup or channel (burst GROUP_BURST).
 Which chat is private: Telegram gives users positive ids and groups, supergroups and channels
@@ -34,6 +36,8 @@ MAX_SHORT_DESCRIPTION = 120
 
 GLOBAL_RATE = 30.0
 GLOBAL_BURST = 5
+PAID_RATE = 1000.0
+PAID_BURST = 50
 PRIVATE_RATE = 1.0
 PRIVATE_BURST = 2
 GROUP_PER_MINUTE = 20

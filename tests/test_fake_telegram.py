@@ -982,6 +982,24 @@ async def test_overall_limit_is_30_per_second(limited):
     assert fake.rate_limited == 2
 
 
+async def test_paid_broadcasts_pass_the_30_per_second_up_to_1000(limited):
+    fake, bot, clock = limited
+    sent = 0
+    with pytest.raises(RetryAfter):  # all in the same instant: past 30, then the 1,000/s
+        for chat_id in range(1, 1101):
+            await bot.send_message(chat_id, "news", allow_paid_broadcast=True)
+            sent += 1
+    tolerance = fake.rate_limits.tolerance * fake.rate_limits.paid_per_second
+    assert 1000 <= sent <= 1000 + tolerance and fake.paid_broadcasts == sent
+    for chat_id in range(2001, 2031):  # free messages keep their own 30/s
+        await bot.send_message(chat_id, "news")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(2031, "news")
+    clock.advance(1.0)
+    await bot.send_message(3001, "news", allow_paid_broadcast=True)
+    assert fake.rate_limited == 2
+
+
 async def test_custom_rate_limits():
     custom = FakeTelegram(
         enforce_rate_limits=True, rate_limits=RateLimits(private_burst=5), clock=ManualClock()

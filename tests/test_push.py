@@ -352,3 +352,35 @@ async def test_mode_command_usage_and_bad_input(bot):
     assert (await bot.runtime.storage.chats.get(ALICE)).mode.value == "instant"
     bad = await bot.ask("/mode <b>loud</b>", chat_id=ALICE)
     assert "is not a mode" in bad.plain_text
+
+
+async def test_paid_broadcasts_when_the_operator_turns_them_on(push_settings, telegram, feeds):
+    """NEWSBOT_PAID_BROADCAST: pushes go with allow_paid_broadcast, past the free 30 a second
+    (the fake enforces both limits), and none is refused; a command's reply stays free."""
+    followers = range(7000, 7120)
+    settings = dataclasses.replace(push_settings, paid_broadcast=True)
+    async with running_bot(settings, telegram) as bot:
+        await poll(bot)
+        await follow_xiaomi(bot.runtime.storage, followers)
+        reply = await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+        feeds.feed("/f0.xml", rss("Desk 0", [story(18, XIAOMI)]))
+        feeds.feed("/f1.xml", rss("Desk 1", [story(19, XIAOMI + " today")]))
+        await poll(bot)
+        await bot.runtime.sender.drained()
+    assert [len(pushes(telegram, c)) for c in followers] == [1] * len(followers)
+    sends = telegram.calls_to("sendMessage")
+    paid = [c for c in sends if c.params.get("allow_paid_broadcast") is True]
+    assert len(paid) == len(followers) + 1 == telegram.paid_broadcasts  # Alice's push too
+    assert "allow_paid_broadcast" not in next(
+        c.params for c in sends if c.params.get("text") == reply.text
+    )
+    assert telegram.rate_limited == 0
+
+
+async def test_pushes_are_free_unless_the_operator_pays(bot, telegram, feeds):
+    await bot.ask("/subscribe xiaomi", chat_id=ALICE)
+    feeds.feed("/f0.xml", rss("Desk 0", [story(20, XIAOMI)]))
+    await poll(bot)
+    assert len(pushes(telegram, ALICE)) == 1
+    assert all("allow_paid_broadcast" not in c.params for c in telegram.calls_to("sendMessage"))
+    assert telegram.paid_broadcasts == 0

@@ -232,6 +232,9 @@ class RateLimits:
     group_burst: int = 20
     overall_per_second: float = 30.0
     overall_burst: int = 30
+    # Messages sent with allow_paid_broadcast: Telegram's paid broadcasts, up to 1,000/s.
+    paid_per_second: float = 1000.0
+    paid_burst: int = 1000
     tolerance: float = 0.03
 
 
@@ -426,6 +429,8 @@ class FakeTelegram:
         self._query_ids = itertools.count(7_000_000_001)
         self._buckets: dict[int | str, _Bucket] = {}
         self._overall_bucket = _Bucket(clock())
+        self._paid_bucket = _Bucket(clock())  # allow_paid_broadcast messages
+        self.paid_broadcasts = 0  # messages sent with allow_paid_broadcast (each costs Stars)
 
         # (update_id, update type, update) in id order; confirmed ones are popped from the left.
         self._updates: deque[tuple[int, str, dict[str, Any]]] = deque()
@@ -1001,7 +1006,7 @@ class FakeTelegram:
                 )
         return markup
 
-    def _check_rate(self, chat_id: int | str) -> None:
+    def _check_rate(self, chat_id: int | str, *, paid: bool = False) -> None:
         limits = self.rate_limits
         now = self._clock()
         if isinstance(chat_id, int) and chat_id > 0:
@@ -1011,10 +1016,20 @@ class FakeTelegram:
         bucket = self._buckets.get(chat_id)
         if bucket is None:
             bucket = self._buckets[chat_id] = _Bucket(now)
-        overall_rate = limits.overall_per_second
+        overall, overall_rate, overall_burst = (
+            self._overall_bucket,
+            limits.overall_per_second,
+            limits.overall_burst,
+        )
+        if paid:  # a paid broadcast: past the 30/s, within its own 1,000/s
+            overall, overall_rate, overall_burst = (
+                self._paid_bucket,
+                limits.paid_per_second,
+                limits.paid_burst,
+            )
         wait = max(
             bucket.wait(now, burst, rate, limits.tolerance),
-            self._overall_bucket.wait(now, limits.overall_burst, overall_rate, limits.tolerance),
+            overall.wait(now, overall_burst, overall_rate, limits.tolerance),
         )
         if wait > 0:
             self.rate_limited += 1
@@ -1023,7 +1038,7 @@ class FakeTelegram:
                 429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
             )
         bucket.take(now, rate)
-        self._overall_bucket.take(now, overall_rate)
+        overall.take(now, overall_rate)
 
     # ------------------------------------------------------------------ methods
 
@@ -1087,8 +1102,15 @@ class FakeTelegram:
         text, parse_mode, plain, entities = self._checked_text(call, chat_id)
         markup = self._checked_markup(call, chat_id)
         self._gate(chat_id, sending=True)
+        paid = call.params.get("allow_paid_broadcast")
+        if paid not in (None, True, False):
+            raise self._reject(
+                call, chat_id, 400, "Bad Request: can't parse allow_paid_broadcast",
+                "allow_paid_broadcast is not a boolean", repr(paid),
+            )  # fmt: skip
         if self.enforce_rate_limits:
-            self._check_rate(chat_id)
+            self._check_rate(chat_id, paid=bool(paid))
+        self.paid_broadcasts += bool(paid)
         preview = call.params.get("link_preview_options")
         message = SentMessage(
             message_id=self._next_message_id(chat_id),
