@@ -96,6 +96,7 @@ class Source:
     last_success_at: int | None
     next_check_at: int
     backlog_done: bool
+    body_hash: str | None = None  # of the last document ingested (fetch.poller: unchanged)
 
 
 @dataclass(frozen=True)

@@ -310,4 +310,12 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE chats ADD COLUMN language TEXT;
         """,
     ),
+    (
+        13,
+        """
+        -- A digest of the last feed document a source's poll ingested (fetch.poller): the same
+        -- bytes again, from a server that sends no ETag or Last-Modified, are not parsed again.
+        ALTER TABLE sources ADD COLUMN body_hash TEXT;
+        """,
+    ),
 ]

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 _COLUMNS = (
     "id, url, title, site_url, origin, status, last_error, error_count, failing_since, alerted,"
-    " etag, last_modified, last_checked_at, last_success_at, next_check_at, backlog_done"
+    " etag, last_modified, last_checked_at, last_success_at, next_check_at, backlog_done,"
+    " body_hash"
 )
 
 
@@ -39,6 +40,7 @@ def _source(row: Mapping) -> Source:
         last_success_at=row["last_success_at"],
         next_check_at=row["next_check_at"],
         backlog_done=bool(row["backlog_done"]),
+        body_hash=row["body_hash"],
     )
 
 
@@ -184,8 +186,10 @@ class SourceStore:
         last_modified: str | None = None,
         title: str | None = None,
         site_url: str | None = None,
+        body_hash: str | None = None,
     ) -> None:
-        """A 200 with a feed, or a 304: errors reset, validators kept for the next poll."""
+        """A 200 with a feed, or a 304 (or the same document again): errors reset, validators
+        and the document's digest kept for the next poll."""
         now = self._s.now()
         async with self._s.transaction() as db:
             await db.execute(
@@ -195,11 +199,12 @@ class SourceStore:
                     alerted = 0, last_checked_at = ?, last_success_at = ?, next_check_at = ?,
                     etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),
                     title = coalesce(title, ?), site_url = coalesce(site_url, ?),
+                    body_hash = coalesce(?, body_hash),
                     backlog_done = CASE WHEN ? = 'ok' THEN 1 ELSE backlog_done END
                 WHERE id = ?
                 """,
                 (status.value, now, now, next_check_at, etag, last_modified, title, site_url,
-                 status.value, source_id),
+                 body_hash, status.value, source_id),
             )  # fmt: skip
 
     async def record_failure(self, source_id: int, *, error: str, next_check_at: int) -> Source:

@@ -96,6 +96,48 @@ async def test_repolling_without_validators_never_duplicates(env):
     assert report.new == 0 and len(await story_rows(storage)) == 2
 
 
+async def test_the_same_document_again_without_validators_is_not_parsed_again(env, monkeypatch):
+    """A server that sends no ETag or Last-Modified: the same bytes are recognised by their
+    digest and recorded as unchanged; new bytes are parsed as usual."""
+    import usecases.ingest
+
+    parsed = []
+    real = usecases.ingest.parse_feed
+    monkeypatch.setattr(
+        usecases.ingest, "parse_feed", lambda body, **kw: parsed.append(1) or real(body, **kw)
+    )
+    server, storage, poller, _ = env
+    url = server.feed("/bare.xml", rss("Bare", [item(1), item(2)]), etag=None, last_modified=None)
+    source = await add(storage, url)
+    assert (await poller.poll(source)).status is SourceStatus.OK
+    again = await poller.poll(await storage.sources.get(source.id))
+    assert (again.status, again.new, len(parsed)) == (SourceStatus.NOT_MODIFIED, 0, 1)
+    server.feed(
+        "/bare.xml", rss("Bare", [item(3), item(1), item(2)]), etag=None, last_modified=None
+    )
+    changed = await poller.poll(await storage.sources.get(source.id))
+    assert (changed.status, changed.new, len(parsed)) == (SourceStatus.OK, 1, 2)
+    assert len(await story_rows(storage)) == 3
+
+
+async def test_a_document_whose_store_failed_is_parsed_again_next_time(env, monkeypatch):
+    server, storage, poller, _ = env
+    url = server.feed("/bare.xml", rss("Bare", [item(1)]), etag=None, last_modified=None)
+    source = await add(storage, url)
+    await poller.poll(source)
+    server.feed("/bare.xml", rss("Bare", [item(2), item(1)]), etag=None, last_modified=None)
+
+    async def broken(*_args, **_kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(storage.stories, "store", broken)
+        failed = await poller.poll(await storage.sources.get(source.id))
+    assert failed.status is SourceStatus.ERROR
+    retried = await poller.poll(await storage.sources.get(source.id))
+    assert (retried.status, retried.new) == (SourceStatus.OK, 1)  # the digest was not kept
+
+
 async def test_an_edited_story_is_updated_not_added(env):
     server, storage, poller, _ = env
     url = server.feed("/feed.xml", rss("Desk", [item(1)]))
