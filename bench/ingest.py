@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 import feedparser  # noqa: E402
 
 from fetch.http import Fetcher  # noqa: E402
-from fetch.poller import Poller  # noqa: E402
+from fetch.poller import MAX_IN_FLIGHT, Poller  # noqa: E402
 from news.feeds import parse_feed  # noqa: E402
 from news.models import SourceOrigin  # noqa: E402
 from storage import Storage  # noqa: E402
@@ -188,7 +188,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def polling(count: int, validators: bool = True) -> dict:
+async def polling(count: int, validators: bool = True, max_in_flight: int = MAX_IN_FLIGHT) -> dict:
     port = _free_port()
     ctx = multiprocessing.get_context("spawn")
     ready, commands = ctx.Event(), ctx.Queue()
@@ -204,7 +204,9 @@ async def polling(count: int, validators: bool = True) -> dict:
                 url = f"http://127.0.0.{n % HOSTS + 1}:{port}/feed/{n}.xml"
                 await storage.sources.add(url, origin=SourceOrigin.CLI)
             fetcher = Fetcher()
-            poller = Poller(storage, fetcher, interval=300, rng=random.Random(1))
+            poller = Poller(
+                storage, fetcher, interval=300, rng=random.Random(1), max_in_flight=max_in_flight
+            )
 
             async def round_() -> tuple[float, float, list]:
                 sources = await storage.sources.all()
@@ -212,7 +214,8 @@ async def polling(count: int, validators: bool = True) -> dict:
                 reports = await poller.poll_all(sources)
                 return time.perf_counter() - wall, time.process_time() - cpu, reports
 
-            first_wall, _, first = await round_()
+            first_wall, first_cpu, first = await round_()
+            first_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             assert all(r.error is None for r in first), [r.error for r in first if r.error][:3]
             unchanged_wall, unchanged_cpu, reports = await round_()
             not_modified = sum(r.status.value == "not_modified" for r in reports)
@@ -245,6 +248,8 @@ async def polling(count: int, validators: bool = True) -> dict:
     return {
         "sources": count,
         "first_wall": first_wall,
+        "first_cpu": first_cpu,
+        "first_peak": first_peak,
         "unchanged_wall": unchanged_wall,
         "unchanged_cpu_per_source_ms": unchanged_cpu / count * 1000,
         "not_modified": not_modified,
@@ -259,6 +264,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5, help="corpus runs; the best is kept")
+    parser.add_argument(
+        "--max-in-flight", type=int, default=MAX_IN_FLIGHT, help="polls at once (fetch.poller)"
+    )
+    parser.add_argument("--first-poll-only", action="store_true", help="rows 3's first poll only")
     args = parser.parse_args()
 
     print(
@@ -266,6 +275,14 @@ def main() -> None:
     )
     print(f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
     print("| measure | result | goal |\n|---|---|---|")
+    if args.first_poll_only:
+        p = asyncio.run(polling(args.sources, max_in_flight=args.max_in_flight))
+        print(
+            f"| {p['sources']} sources, first poll, {args.max_in_flight} polls at once |"
+            f" {p['first_wall']:.1f} s wall, {p['first_cpu']:.1f} s CPU,"
+            f" **peak RSS {p['first_peak']:.0f} MB** | |"
+        )
+        return
     if CORPUS.is_dir():
         c = asyncio.run(corpus_ingest(args.repeat))
         print(
@@ -285,7 +302,8 @@ def main() -> None:
         print("| corpus ingest | skipped: ../shared/corpus not found | <= 1.3x |")
     p = asyncio.run(polling(args.sources))
     print(
-        f"| {p['sources']} sources, first poll (all new, backlog) | {p['first_wall']:.2f} s wall | |"
+        f"| {p['sources']} sources, first poll (all new, backlog) | {p['first_wall']:.2f} s wall,"
+        f" peak RSS {p['first_peak']:.0f} MB | |"
     )
     print(
         f"| re-poll, all unchanged ({p['not_modified']} x 304) | {p['unchanged_wall']:.2f} s wall,"

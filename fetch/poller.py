@@ -3,7 +3,10 @@
 `Poller.poll(source)` never raises: whatever goes wrong ends as the source's status, error
 message and error count, and its next check is pushed back (news.schedule). A 304, or a 200
 whose bytes are the very document the last poll ingested (`sources.body_hash`: many servers
-send no ETag or Last-Modified), is recorded as unchanged without a parse. The scheduler
+send no ETag or Last-Modified), is recorded as unchanged without a parse. At most
+MAX_IN_FLIGHT polls run at once, fetch to store: a thousand sources due together would
+otherwise each hold a fetched body waiting for the parse threads, and memory would grow with
+the number of sources. The scheduler
 (bot.jobs) only selects due sources; `newsbot poll --once` uses `poll_all`.
 """
 
@@ -28,6 +31,8 @@ from storage.database import DatabaseUnavailable
 from usecases.ingest import Ingested, Tagging, ingest
 
 log = logging.getLogger(__name__)
+
+MAX_IN_FLIGHT = 24  # polls at once: enough to keep the parse threads and the network busy
 
 
 def body_digest(body: bytes) -> str:
@@ -69,8 +74,10 @@ class Poller:
         catalogue: Catalogue | None = None,
         push_max_age_hours: int = 48,
         rng: random.Random | None = None,
+        max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
         self.storage = storage
+        self._slots = asyncio.Semaphore(max_in_flight)
         self.fetcher = fetcher
         self.interval = interval
         self.tagging = (
@@ -82,15 +89,16 @@ class Poller:
         self.rng = rng or random.Random()
 
     async def poll(self, source: Source) -> PollReport:
-        started = time.monotonic()
-        try:
-            report = await self._poll(source)
-        except DatabaseUnavailable as exc:  # storage warned once; the source is due again
-            report = PollReport(source, SourceStatus.ERROR, title=source.title, error=str(exc))
-        except Exception as exc:  # a bug must not kill the scheduler
-            log.exception("Polling source %s (%s) failed", source.id, source.url)
-            report = await self._failed(source, f"internal error: {type(exc).__name__}", None)
-        report.seconds = time.monotonic() - started
+        async with self._slots:  # MAX_IN_FLIGHT; the wait for a slot is not the poll's time
+            started = time.monotonic()
+            try:
+                report = await self._poll(source)
+            except DatabaseUnavailable as exc:  # storage warned once; the source is due again
+                report = PollReport(source, SourceStatus.ERROR, title=source.title, error=str(exc))
+            except Exception as exc:  # a bug must not kill the scheduler
+                log.exception("Polling source %s (%s) failed", source.id, source.url)
+                report = await self._failed(source, f"internal error: {type(exc).__name__}", None)
+            report.seconds = time.monotonic() - started
         return report
 
     async def _poll(self, source: Source) -> PollReport:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import sqlite3
@@ -350,3 +351,29 @@ async def test_a_feed_declared_utf8_with_cp1252_bytes_is_stored_readable(env):
     report = await poller.poll(source)
     assert report.status is SourceStatus.OK
     assert [row[3] for row in await story_rows(storage)] == ["Xiaomi’s café — “new” phone"]
+
+
+async def test_at_most_max_in_flight_sources_are_polled_at_once(env, monkeypatch):
+    """A thousand sources due together must not each hold a fetched body at once."""
+    server, storage, poller, _ = env
+    poller = Poller(storage, poller.fetcher, interval=300, max_in_flight=2)
+    sources = [
+        await add(storage, server.feed(f"/f{n}.xml", rss(f"Desk {n}", [item(n)]))) for n in range(6)
+    ]
+    running, most = 0, 0
+    real = poller.fetcher.fetch
+
+    async def counting(*args, **kwargs):
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        try:
+            await asyncio.sleep(0.01)  # let the others start if they may
+            return await real(*args, **kwargs)
+        finally:
+            running -= 1
+
+    monkeypatch.setattr(poller.fetcher, "fetch", counting)
+    reports = await poller.poll_all(sources)
+    assert [r.status for r in reports] == [SourceStatus.OK] * 6
+    assert most == 2
