@@ -216,6 +216,11 @@ def _is_cjk(ch: str) -> bool:
     return _CJK.match(ch) is not None
 
 
+def _is_slavic(s: str) -> bool:
+    """Rule 8: the story is written with Polish or Czech letters."""
+    return not s.isascii() and _SLAVIC_TEXT.search(s) is not None
+
+
 def _is_word(ch: str) -> bool:
     """A character that continues a word: a letter, digit or "_" of a script that spaces words."""
     if ch.isalnum():
@@ -394,7 +399,7 @@ class Matcher:
         if not title and not text:
             return EMPTY
         s, low, text_start, cjk = _prepare(title or "", text or "")
-        slavic = not s.isascii() and _SLAVIC_TEXT.search(s) is not None
+        slavic: bool | None = None  # rule 8's Polish or Czech letters: looked for when needed
         strong: dict[int, list[tuple[int, int]]] = {}
         weak: dict[int, list[tuple[int, int]]] = {}
         excluded: dict[int, list[tuple[int, int]]] = {}
@@ -420,9 +425,14 @@ class Matcher:
                     ):
                         plural, stop = True, stop + 2
                     elif checks & _LATIN and (
-                        (ending := _CYRILLIC_ENDING.match(low, stop))
+                        (
+                            "\u0400" <= ch <= "\u04ff"
+                            and (ending := _CYRILLIC_ENDING.match(low, stop))
+                        )
                         or (
-                            slavic and checks & _STEM and (ending := _LATIN_ENDING.match(low, stop))
+                            checks & _STEM
+                            and (slavic if slavic is not None else (slavic := _is_slavic(s)))
+                            and (ending := _LATIN_ENDING.match(low, stop))
                         )
                     ):
                         inflected, stop = True, ending.end()
