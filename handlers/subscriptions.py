@@ -217,7 +217,7 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         return
     if not await _may_change_these(update, context, terms):
         return
-    if [english_words(term).casefold() for term in terms] in (["all"], ["всё"]) and not _find(
+    if [english_words(term) for term in terms] == ["all"] and not _find(
         followed, terms[0], context
     ):
         # Everything at once is asked, not done: a button confirms it.

@@ -176,15 +176,20 @@ def _argument_words() -> dict[str, str]:
     for language in LANGUAGES:
         t = translator(language)
         for word in ARGUMENT_WORDS:
-            words.setdefault(t(word).casefold(), word)
+            words.setdefault(_word_key(t(word)), word)
     return words
+
+
+def _word_key(word: str) -> str:
+    """How argument words are compared: casefolded, and "ё" read as "е" ("всё" is "все")."""
+    return word.casefold().replace("ё", "е")
 
 
 def english_words(argument: str) -> str:
     """Rule 8: a command's argument with each argument word of any language the bot speaks
     as its English word ("08:30 выкл" -> "08:30 off"); everything else as typed."""
     words = _argument_words()
-    return " ".join(words.get(word.casefold(), word) for word in argument.split())
+    return " ".join(words.get(_word_key(word), word) for word in argument.split())
 
 
 def parse_language(text: str) -> str | None:

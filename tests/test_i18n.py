@@ -267,6 +267,8 @@ def test_language_arguments_are_codes_or_names_in_any_language_spoken(typed, lan
     [
         ("выкл", "off"),
         ("ВЫКЛ", "off"),
+        ("всё", "all"),
+        ("Все", "all"),
         ("сводка", "digest"),
         ("мгновенно", "instant"),
         ("оба", "both"),
