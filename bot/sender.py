@@ -531,14 +531,7 @@ class Sender:
             **self._send_options,
         }
         try:
-            try:
-                await self.bot.send_message(chat_id, text, parse_mode="HTML", **options)
-            except BadRequest as exc:
-                if CHAT_NOT_FOUND in exc.message.lower():
-                    raise
-                log.warning("Telegram refused a bundle of %d for chat %s (%s); resending as"
-                            " plain text", len(pushes), chat_id, exc.message)  # fmt: skip
-                await self.bot.send_message(chat_id, plain_text(text), parse_mode=None, **options)
+            await self._send_bundle_text(chat_id, text, len(pushes), options)
         except RetryAfter as exc:
             self.stats["rate_limited"] += 1
             self._measure("429")
@@ -576,6 +569,22 @@ class Sender:
             self._requeue_all(pushes[1:])
             error = f"internal error: {type(exc).__name__}"
             return await self._retry(head, error, limit=UNEXPECTED_ATTEMPTS)
+        self._bundle_sent(chat_id, pushes)
+        return 0.0
+
+    async def _send_bundle_text(self, chat_id: int, text: str, count: int, options: dict) -> None:
+        """The bundle as HTML, or as plain text when Telegram refuses the HTML (a missing
+        chat is not a markup problem: that refusal is the caller's)."""
+        try:
+            await self.bot.send_message(chat_id, text, parse_mode="HTML", **options)
+        except BadRequest as exc:
+            if CHAT_NOT_FOUND in exc.message.lower():
+                raise
+            log.warning("Telegram refused a bundle of %d for chat %s (%s); resending as plain"
+                        " text", count, chat_id, exc.message)  # fmt: skip
+            await self.bot.send_message(chat_id, plain_text(text), parse_mode=None, **options)
+
+    def _bundle_sent(self, chat_id: int, pushes: list[Delivery]) -> None:
         # one message for all: no message id of their own, so no push edit touches the bundle
         self._sent.extend((d.id, None) for d in pushes)  # known until committed (_flush)
         self._not_found.pop(chat_id, None)
@@ -584,7 +593,6 @@ class Sender:
         self.stats["bundles"] += 1
         self.stats["bundled"] += len(pushes)
         self._story_sent(chat_id)
-        return 0.0
 
     async def _compose_bundle(
         self, head: Delivery, pushes: list[Delivery]

@@ -110,9 +110,9 @@ the whole catalogue and 5,000 keywords, 14,000 with the catalogue alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import chain
 
 import ahocorasick
@@ -214,6 +214,26 @@ EMPTY = MatchResult(frozenset(), frozenset(), frozenset())
 
 def _is_cjk(ch: str) -> bool:
     return _CJK.match(ch) is not None
+
+
+def _name_end(
+    low: str, stop: int, checks: int, slavic: Callable[[], bool]
+) -> tuple[int, bool, bool] | None:
+    """Rules 3 and 8 of "Finding names", for a key whose next character continues a word:
+    (where the name ends, a plural, an inflected form), or None when the key is only the start
+    of a longer word."""
+    ch = low[stop]
+    if checks & _PLURAL_S and ch == "s" and not _is_word(low[stop + 1]):
+        return stop + 1, True, False
+    if checks & _PLURAL_ES and ch == "e" and low[stop + 1] == "s" and not _is_word(low[stop + 2]):
+        return stop + 2, True, False
+    if not checks & _LATIN:
+        return None
+    if "\u0400" <= ch <= "\u04ff" and (ending := _CYRILLIC_ENDING.match(low, stop)):
+        return ending.end(), False, True
+    if checks & _STEM and slavic() and (ending := _LATIN_ENDING.match(low, stop)):
+        return ending.end(), False, True
+    return None
 
 
 def _is_slavic(s: str) -> bool:
@@ -399,7 +419,7 @@ class Matcher:
         if not title and not text:
             return EMPTY
         s, low, text_start, cjk = _prepare(title or "", text or "")
-        slavic: bool | None = None  # rule 8's Polish or Czech letters: looked for when needed
+        slavic = cache(lambda: _is_slavic(s))  # rule 8, looked for when needed
         strong: dict[int, list[tuple[int, int]]] = {}
         weak: dict[int, list[tuple[int, int]]] = {}
         excluded: dict[int, list[tuple[int, int]]] = {}
@@ -412,32 +432,11 @@ class Matcher:
             stop = end + 1
             start = stop - length
             plural = inflected = False
-            if checks & _RIGHT:
-                ch = low[stop]
-                if ch != " " and is_word(ch):
-                    if checks & _PLURAL_S and ch == "s" and not is_word(low[stop + 1]):
-                        plural, stop = True, stop + 1
-                    elif (
-                        checks & _PLURAL_ES
-                        and ch == "e"
-                        and low[stop + 1] == "s"
-                        and not is_word(low[stop + 2])
-                    ):
-                        plural, stop = True, stop + 2
-                    elif checks & _LATIN and (
-                        (
-                            "\u0400" <= ch <= "\u04ff"
-                            and (ending := _CYRILLIC_ENDING.match(low, stop))
-                        )
-                        or (
-                            checks & _STEM
-                            and (slavic if slavic is not None else (slavic := _is_slavic(s)))
-                            and (ending := _LATIN_ENDING.match(low, stop))
-                        )
-                    ):
-                        inflected, stop = True, ending.end()
-                    else:
-                        continue
+            if checks & _RIGHT and low[stop] != " " and is_word(low[stop]):
+                ended = _name_end(low, stop, checks, slavic)
+                if ended is None:
+                    continue  # inside a longer word ("Intel" in "Intelligence")
+                stop, plural, inflected = ended
             for kind, ref, form in entries:
                 if kind == _KEYWORD:
                     if not inflected:

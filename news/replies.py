@@ -338,6 +338,11 @@ class SubscribeOutcome:
 
 
 def subscribe_result(t: Tr, outcome: SubscribeOutcome) -> str:
+    """What /subscribe added (brands, keywords), then what it did not and why."""
+    return "\n".join(_added(t, outcome) + _not_added(t, outcome))
+
+
+def _added(t: Tr, outcome: SubscribeOutcome) -> list[str]:
     lines: list[str] = []
     brands = [s for s in outcome.added if s.kind is SubscriptionKind.BRAND]
     keywords = [s for s in outcome.added if s.kind is SubscriptionKind.KEYWORD]
@@ -382,6 +387,11 @@ def subscribe_result(t: Tr, outcome: SubscribeOutcome) -> str:
                 keywords=named,
             )
         )
+    return lines
+
+
+def _not_added(t: Tr, outcome: SubscribeOutcome) -> list[str]:
+    lines: list[str] = []
     if outcome.existing:
         lines.append(
             t("Already following: {names}", names=", ".join(_label(t, s) for s in outcome.existing))
@@ -409,7 +419,7 @@ def subscribe_result(t: Tr, outcome: SubscribeOutcome) -> str:
                 names=", ".join(_label(t, s) for s in outcome.over_limit),
             )
         )
-    return "\n".join(lines)
+    return lines
 
 
 def _label(t: Tr, s: Subscription) -> str:
