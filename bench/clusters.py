@@ -8,7 +8,8 @@ scores, next to what the bot did before (identical normalized headlines). Cost: 
 `EventIndex.match` for a new story against an index holding WINDOW stories (the index holds
 only the last 48 h, so the archive's size does not enter: a 1,000,000-story archive with
 20,000 stories a day holds 40,000 in its window), built from the corpus stories with their
-words shuffled across copies, and the time to add one story.
+words shuffled across copies, the time to add one story, and the memory the index holds per
+story (issue 17: a first poll of 1,000 sources puts 20,000 stories in its window).
 """
 
 from __future__ import annotations
@@ -151,6 +152,28 @@ def cost_generated(window: int, rounds: int) -> None:
     _report(f"{window:,} (generated)", index, news, published_at=1_000_000, add=built / window)
 
 
+def memory(window: int) -> None:
+    """What the index holds per story (tracemalloc, a build of its own: tracing slows it)."""
+    import gc
+    import tracemalloc
+
+    from bench.latest import Generator
+
+    rows, _, _ = Generator(window, 500, 2_000_000_000).batch(1, window)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    index = EventIndex(window=10**9)
+    for story_id, cluster, _link, title, _key, text, *_rest in rows:
+        index.add(Story(story_id, cluster, story_id % 500, 1_000_000, frozenset(),
+                        terms(title, text)))  # fmt: skip
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    print(f"| {window:,} (generated): memory | {held / 2**20:.1f} MiB | {held / window:,.0f} bytes"
+          " a story | | |")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--window", type=int, action="append")
@@ -171,6 +194,8 @@ def main() -> None:
         cost(window, args.rounds)
     for window in args.window or [1_000, 10_000, 40_000]:
         cost_generated(window, args.rounds)
+    for window in args.window or [20_000]:
+        memory(window)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,10 @@ scaled to 0..1), so "Kuiper" counts and "Google" on a Google event day does not.
 
 1. Only stories within WINDOW of each other (by publication time) are compared, and an event
    only grows for WINDOW after its first story: a day-old story that gets the same headline
-   tomorrow is a new event, and a date far in the past (1970) never matches anything.
+   tomorrow is a new event, and a date far in the past (1970) never matches anything. The
+   index holds at most MAX_STORIES: past that, the stories published longest ago leave
+   first, so its memory is bounded however many sources are polled (a missed merge, never
+   a wrong one, is what a story beyond it can cost).
 2. Never by similarity within one source: a source's second story about an event is a
    follow-up (its own republish is one story by the link and guid rules of storage). An
    event holds at most one story per source, so a recurring format of one outlet ("Deals of
@@ -45,7 +48,6 @@ scaled to 0..1), so "Kuiper" counts and "Google" on a Google event day does not.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import re
@@ -70,6 +72,7 @@ TITLE_OVERLAP = 0.60
 SHARED_TITLES = 2.0
 ANCHOR_BONUS = 0.5  # rule 9: the same subject and action is the strongest sign of one event
 CANDIDATES = 60  # at most this many earlier stories are scored, from the rarest word up
+MAX_STORIES = 40_000  # rule 1: two days at 20,000 stories a day; about 3 KB each
 
 _EXTRA_STOPWORDS = (
     "a an of to in on at by is it as or be we i my me us if so no do does did too very"
@@ -204,23 +207,18 @@ def _models(title: str) -> list[str]:
     return found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Terms:
     """What rules 3-8 compare of one story."""
 
     title: frozenset[str]
-    lead: frozenset[str]
+    lead: frozenset[str]  # the lead's words that are not headline words
     kind: str
     rumor: bool
     subject: str | None  # rule 8: the first "name + number" of the headline
     names: frozenset[str]  # capitalized words of the headline, casefolded
     actions: frozenset[str]
     versions: frozenset[str]
-
-    @functools.cached_property
-    def words(self) -> frozenset[str]:
-        """Headline and lead words together."""
-        return self.title | self.lead
 
     @property
     def comparable(self) -> bool:
@@ -246,9 +244,9 @@ def terms(title: str, text: str) -> Terms:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Story:
-    """A story in the index: what it is compared by, and where it belongs."""
+    """A story given to the index: what it is compared by, and where it belongs."""
 
     id: int
     cluster_id: int
@@ -256,6 +254,32 @@ class Story:
     published_at: int
     brands: frozenset[str]
     terms: Terms
+
+
+@dataclass(slots=True)
+class _Held:
+    """A story as the index holds it for WINDOW: its words as tuples of interned strings (a
+    tuple of 40 words takes a sixth of a frozenset's memory, and `set.intersection` reads a
+    tuple at C speed), its small sets shared with every story that has the same ones."""
+
+    id: int
+    cluster_id: int
+    source_id: int
+    published_at: int
+    brands: frozenset[str]
+    title: tuple[str, ...]
+    lead: tuple[str, ...]
+    names: tuple[str, ...]
+    kind: str
+    rumor: bool
+    subject: str | None
+    actions: frozenset[str]
+    versions: frozenset[str]
+    title_weight: float  # its headline's weight as the index was when it arrived
+
+    @property
+    def comparable(self) -> bool:
+        return len(self.title) >= MIN_TITLE_WORDS
 
 
 @dataclass(frozen=True)
@@ -294,22 +318,25 @@ def _versions_differ(a: frozenset[str], b: frozenset[str]) -> bool:
 @dataclass
 class EventIndex:
     """The stories of the last WINDOW, indexed by their words. Holds no I/O: the caller feeds
-    it the stories it stores (`add`) and asks it where a new one belongs (`match`)."""
+    it the stories it stores (`add`) and asks it where a new one belongs (`match`).
+
+    It holds every story of the window (tens of thousands on a busy day, all of a first
+    poll's backlog), so it keeps each one small: `_Held` records, postings as lists of ids
+    (most words of a day occur in one or two stories), one copy of each word and small set."""
 
     window: int = WINDOW
-    stories: dict[int, Story] = field(default_factory=dict)
+    capacity: int = MAX_STORIES
+    stories: dict[int, _Held] = field(default_factory=dict)
     last_id: int = 0  # the newest story id added: storage reads only what is newer
-    _postings: dict[str, set[int]] = field(default_factory=dict)
-    _df: Counter[str] = field(default_factory=Counter)
+    # word -> the stories with it, oldest first; how many there are is the word's frequency
+    _postings: dict[str, list[int]] = field(default_factory=dict)
     _name_df: Counter[str] = field(default_factory=Counter)
     # a name's first 5 letters -> the stories with an action (rule 8) naming it
-    _stems: dict[str, set[int]] = field(default_factory=dict)
+    _stems: dict[str, list[int]] = field(default_factory=dict)
     _members: dict[int, set[int]] = field(default_factory=dict)  # cluster -> its stories here
-    # a story's headline weight as the index was when it arrived (its words' rarity drifts
-    # slowly; recomputing it for every candidate of every match was most of the cost)
-    _title_weight: dict[int, float] = field(default_factory=dict)
     _cluster_sources: dict[int, set[int]] = field(default_factory=dict)
     _cluster_start: dict[int, int] = field(default_factory=dict)
+    _shared: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.stories)
@@ -318,31 +345,43 @@ class EventIndex:
         self.last_id = max(self.last_id, story.id)
         if story.id in self.stories:
             return
-        self.stories[story.id] = story
-        words = story.terms.words
-        self._df.update(words)
+        t = story.terms
+        held = _Held(
+            story.id, story.cluster_id, story.source_id, story.published_at,
+            self._one(story.brands), tuple(t.title), tuple(t.lead), tuple(t.names), t.kind,
+            t.rumor, t.subject, self._one(t.actions), self._one(t.versions), 0.0,
+        )  # fmt: skip
+        self.stories[story.id] = held
+        for word in itertools.chain(held.title, held.lead):
+            self._postings.setdefault(word, []).append(story.id)
         population = max(len(self.stories), MIN_POPULATION)
         log_n = math.log(population + 1)
-        self._title_weight[story.id] = (
-            sum(self._weight(w, population, log_n) for w in story.terms.title) or 1.0
-        )
-        self._name_df.update(story.terms.names)
-        for word in words:
-            self._postings.setdefault(word, set()).add(story.id)
-        for stem in _stems(story.terms.names) if story.terms.actions else ():
-            self._stems.setdefault(stem, set()).add(story.id)
+        # its words' rarity drifts slowly; recomputing it for every candidate of every match
+        # was most of the cost
+        held.title_weight = sum(self._weight(w, population, log_n) for w in t.title) or 1.0
+        self._name_df.update(held.names)
+        for stem in _stems(held.names) if held.actions else ():
+            self._stems.setdefault(stem, []).append(story.id)
         self._members.setdefault(story.cluster_id, set()).add(story.id)
         self._cluster_sources.setdefault(story.cluster_id, set()).add(story.source_id)
         start = self._cluster_start.get(story.cluster_id)
         if start is None or story.published_at < start:
             self._cluster_start[story.cluster_id] = story.published_at
+        if len(self.stories) > self.capacity + self.capacity // 20:  # a sort per 5% added
+            by_age = sorted(self.stories.values(), key=lambda s: (s.published_at, s.id))
+            self._forget(by_age[: len(by_age) - self.capacity])
+
+    def _one(self, small: frozenset[str]) -> frozenset[str]:
+        """One shared copy of a small set (brands, actions, versions recur in thousands)."""
+        return self._shared.setdefault(small, small)
 
     def forget_before(self, horizon: int) -> None:
         """Drop the stories published before `horizon` (rule 1): they can match nothing new.
         An event keeps the time of its first story, so it still stops growing on time."""
-        old = [s for s in self.stories.values() if s.published_at < horizon]
-        for story in old:
-            self._drop(story)
+        self._forget([s for s in self.stories.values() if s.published_at < horizon])
+
+    def _forget(self, old: list[_Held]) -> None:
+        self._drop(old)
         for cluster_id in {s.cluster_id for s in old}:
             if not self._members.get(cluster_id):
                 self._members.pop(cluster_id, None)
@@ -351,12 +390,9 @@ class EventIndex:
 
     def remove(self, story_ids: Iterable[int]) -> None:
         """Take back stories added by a transaction that rolled back, as if never added."""
-        for story_id in story_ids:
-            story = self.stories.get(story_id)
-            if story is None:
-                continue
-            self._drop(story)
-            cluster = story.cluster_id
+        gone = [self.stories[i] for i in dict.fromkeys(story_ids) if i in self.stories]
+        self._drop(gone)
+        for cluster in {s.cluster_id for s in gone}:
             members = [self.stories[m] for m in self._members.get(cluster, ())]
             if not members:
                 self._members.pop(cluster, None)
@@ -364,40 +400,38 @@ class EventIndex:
                 self._cluster_start.pop(cluster, None)
                 continue
             self._cluster_sources[cluster] = {m.source_id for m in members}
-            if self._cluster_start.get(cluster) == story.published_at:
-                self._cluster_start[cluster] = min(m.published_at for m in members)
+            self._cluster_start[cluster] = min(m.published_at for m in members)
 
-    def _drop(self, story: Story) -> None:
-        del self.stories[story.id]
-        del self._title_weight[story.id]
-        self._members.get(story.cluster_id, set()).discard(story.id)
-        words = story.terms.words
-        self._df.subtract(words)
-        self._name_df.subtract(story.terms.names)
-        for word in words:
-            posting = self._postings.get(word)
-            if posting is not None:
-                posting.discard(story.id)
-                if not posting:
-                    del self._postings[word]
-            if self._df[word] <= 0:
-                del self._df[word]
-        for name in story.terms.names:
-            if self._name_df[name] <= 0:
-                del self._name_df[name]
-        for stem in _stems(story.terms.names):
-            posting = self._stems.get(stem)
-            if posting is not None:
-                posting.discard(story.id)
-                if not posting:
-                    del self._stems[stem]
+    def _drop(self, stories: list[_Held]) -> None:
+        if not stories:
+            return
+        gone = {s.id for s in stories}
+        words: set[str] = set()
+        stems: set[str] = set()
+        for story in stories:
+            del self.stories[story.id]
+            self._members.get(story.cluster_id, set()).discard(story.id)
+            self._name_df.subtract(story.names)
+            words.update(story.title, story.lead)
+            stems.update(_stems(story.names))
+            for name in story.names:
+                if self._name_df[name] <= 0:
+                    del self._name_df[name]
+        for postings, keys in ((self._postings, words), (self._stems, stems)):
+            for key in keys:
+                kept = [i for i in postings.get(key, ()) if i not in gone]
+                if kept:
+                    postings[key] = kept
+                else:
+                    postings.pop(key, None)
 
     def _weight(self, word: str, population: float, log_n: float) -> float:
         # A small index (the first hours after a start) counts as MIN_POPULATION stories with
         # the same proportions, so a word in 5 of 50 stories is as common as 40 in 400; below
         # MIN_SAMPLE stories the proportions say too little to be scaled further.
         scale = population / max(len(self.stories), MIN_SAMPLE)
-        return math.log((population + 1) / (self._df.get(word, 0) * scale + 1)) / log_n
+        df = len(self._postings.get(word, ()))
+        return math.log((population + 1) / (df * scale + 1)) / log_n
 
     def match(
         self, new: Terms, *, source_id: int, published_at: int, brands: Iterable[str] = ()
@@ -408,37 +442,39 @@ class EventIndex:
         brands = frozenset(brands)
         population = max(len(self.stories), MIN_POPULATION)
         log_n = math.log(population + 1)
-        new_all = new.words
+        new_title = new.title
+        new_all = new.title | new.lead
         # every set compared below is within the new story's words
         mine = {w: self._weight(w, population, log_n) for w in new_all}
 
         def own(words: Iterable[str]) -> float:
             return sum(map(mine.__getitem__, words))
 
-        new_title_weight = own(new.title) or 1.0
+        new_title_weight = own(new_title) or 1.0
         best: dict[int, Match] = {}  # cluster -> its most similar story
         totals: dict[int, float] = {}  # cluster -> the scores of its stories that qualify
-        for story in self._candidates(new):
-            old = story.terms
+        for old in self._candidates(new):
             if (
-                abs(story.published_at - published_at) > self.window
-                or published_at - self._cluster_start.get(story.cluster_id, 0) > self.window
-                or source_id in self._cluster_sources.get(story.cluster_id, ())
+                abs(old.published_at - published_at) > self.window
+                or published_at - self._cluster_start.get(old.cluster_id, 0) > self.window
+                or source_id in self._cluster_sources.get(old.cluster_id, ())
                 or not old.comparable
                 or old.kind != new.kind
                 or old.rumor != new.rumor
-                or (brands and story.brands and not brands & story.brands)
+                or (brands and old.brands and not brands & old.brands)
                 or _versions_differ(new.versions, old.versions)
             ):
                 continue  # rules 1, 2, 3, 4, 5, 6
-            old_all = old.words
-            forward = own(new.title & old_all) / new_title_weight
+            in_title = new_all.intersection(old.title)  # old headline words the new one has
+            in_lead = new_all.intersection(old.lead)  # old lead words the new one has
+            both_titles = own(new_title & in_title)
+            forward = (both_titles + own(new_title & in_lead)) / new_title_weight
             if forward < COVER and not new.actions & old.actions:
                 continue  # neither rule 7 (cover) nor rule 8 (a shared action) can hold
-            old_title_weight = self._title_weight[story.id]
-            cover = min(forward, own(old.title & new_all) / old_title_weight)
-            shared = own(new_all & old_all)
-            overlap = own(new.title & old.title) / min(new_title_weight, old_title_weight)
+            back = own(in_title)
+            cover = min(forward, back / old.title_weight)
+            shared = back + own(in_lead)
+            overlap = both_titles / min(new_title_weight, old.title_weight)
             anchored = self._anchored(new, old)
             rule = None
             if cover >= COVER and shared >= SHARED:
@@ -450,15 +486,15 @@ class EventIndex:
             if rule is None:
                 continue
             score = cover + overlap + (ANCHOR_BONUS if anchored else 0.0)
-            cluster = story.cluster_id
+            cluster = old.cluster_id
             totals[cluster] = totals.get(cluster, 0.0) + score
             if cluster not in best or score > best[cluster].score:
-                best[cluster] = Match(cluster, story.id, score, rule)
+                best[cluster] = Match(cluster, old.id, score, rule)
         if not best:
             return None
         return best[max(totals, key=lambda c: (totals[c], -c))]
 
-    def _anchored(self, new: Terms, old: Terms) -> bool:
+    def _anchored(self, new: Terms, old: _Held) -> bool:
         """Rule 8."""
         actions = new.actions & old.actions
         if not actions:
@@ -476,13 +512,15 @@ class EventIndex:
             for b in rare_old
         )
 
-    def _candidates(self, new: Terms) -> list[Story]:
+    def _candidates(self, new: Terms) -> list[_Held]:
         """Earlier stories sharing a headline word or a name stem of the new one, read from
-        the rarest word up, at most CANDIDATES of them. Rule 7 needs a third of the headline's
-        weight in common, which a story sharing only the commonest words cannot reach."""
+        the rarest word up and, for each word, from the newest story back, at most CANDIDATES
+        of them. Rule 7 needs a third of the headline's weight in common, which a story
+        sharing only the commonest words cannot reach; among many that share a word, the
+        newest are the likeliest to report the same news."""
         found: dict[int, None] = {}
-        for word in sorted(new.title, key=lambda w: self._df.get(w, 0)):
-            for story_id in self._postings.get(word, ()):
+        for word in sorted(new.title, key=lambda w: len(self._postings.get(w, ()))):
+            for story_id in reversed(self._postings.get(word, ())):
                 found[story_id] = None
                 if len(found) >= CANDIDATES:
                     break
@@ -492,6 +530,6 @@ class EventIndex:
             # rule 8 across languages: an inflected name shares no word, only a stem (the
             # stems of stories with an action: no other can anchor)
             for stem in _stems(new.names):
-                for story_id in itertools.islice(self._stems.get(stem, ()), CANDIDATES):
+                for story_id in itertools.islice(reversed(self._stems.get(stem, ())), CANDIDATES):
                     found[story_id] = None
         return [self.stories[i] for i in found]

@@ -100,10 +100,11 @@ class StoryStore:
         """Fill the event index with the stories of the last window, their words computed in
         a worker thread: at start-up, so that the first poll's transaction does not do it."""
         rows = await self._event_rows(self._s.conn, self._s.now())
-        stories = await asyncio.to_thread(lambda: [_event_story(r) for r in rows])
-        for story in stories:
-            self._events.add(story)
-        return len(stories)
+        for start in range(0, len(rows), 1000):  # a chunk's sets at a time, not the window's
+            chunk = rows[start : start + 1000]
+            for story in await asyncio.to_thread(lambda c=chunk: [_event_story(r) for r in c]):
+                self._events.add(story)
+        return len(rows)
 
     async def _event_rows(self, db: aiosqlite.Connection, now: int) -> list[aiosqlite.Row]:
         """The stories the index has not seen: on the first call those published in the

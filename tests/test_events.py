@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from news.events import WINDOW, EventIndex, Story, kind, terms
+from news.events import CANDIDATES, WINDOW, EventIndex, Story, kind, terms
 
 T0 = 1_700_000_000
 NACS = (
@@ -185,4 +185,46 @@ def test_stories_leave_the_index_with_the_window_and_their_words_with_them():
     assert sorted(index.stories) == [2]
     assert index.match(terms(*NACS), source_id=3, published_at=T0 + WINDOW) is not None
     index.forget_before(T0 + 2 * WINDOW)
-    assert len(index) == 0 and not index._postings and not index._df
+    assert len(index) == 0 and not index._postings and not index._name_df and not index._stems
+
+
+def test_among_more_stories_sharing_the_words_than_are_compared_the_newest_are():
+    # A crowd of older same-word headlines from other outlets, each its own event: the new
+    # story is compared with the newest CANDIDATES of them, not the two-day-old ones.
+    others = [(f"Story {n}: w{n}a w{n}b w{n}c", f"w{n}d w{n}e.", 1000 + n, T0, frozenset())
+              for n in range(1, 1000)]  # fmt: skip
+    crowd = [(*NACS, source, T0 + source, frozenset()) for source in range(1, CANDIDATES * 2 + 1)]
+    index = index_with(*others, *crowd)
+    match = index.match(terms(*NACS_TOO), source_id=999, published_at=T0 + 3600)
+    assert match is not None and match.cluster_id > len(others) + len(crowd) - CANDIDATES
+
+
+def test_a_story_taken_back_leaves_the_index_as_if_it_had_never_been_added():
+    pixel = (
+        "Google recalls the Pixel 8 charger after fires",
+        "Google says some chargers overheat.",
+    )
+    ubisoft = ("Ubisoft sued by investors over the Assassin's Creed delay", "Investors sued.")
+    before = index_with((*NACS, 1, T0, frozenset({"hyundai"})), (*pixel, 2, T0, frozenset()))
+    after = index_with((*NACS, 1, T0, frozenset({"hyundai"})), (*pixel, 2, T0, frozenset()))
+    after.add(Story(3, 1, 3, T0 - 100, frozenset(), terms(*NACS_TOO)))  # joins event 1
+    after.add(Story(4, 4, 4, T0, frozenset(), terms(*ubisoft)))
+    after.remove([3, 4, 4, 99])
+    for part in ("_postings", "_name_df", "_stems", "_members", "_cluster_sources",
+                 "_cluster_start"):  # fmt: skip
+        assert getattr(after, part) == getattr(before, part), part
+    assert after.stories.keys() == before.stories.keys()
+
+
+def test_rule_1_past_its_capacity_the_index_lets_the_stories_published_longest_ago_go():
+    index = EventIndex(capacity=100)
+    index.add(Story(1, 1, 1, T0, frozenset(), terms(*NACS)))
+    published = [T0]
+    for n in range(2, 300):  # other news, published after it, in an order of their own
+        published.append(T0 + 1 + (n * 7919) % 1000)
+        index.add(Story(n, n, n, published[-1], frozenset(),
+                        terms(f"Story {n}: w{n}a w{n}b", "w{n}c")))  # fmt: skip
+    assert 100 <= len(index) <= 105
+    kept = sorted(s.published_at for s in index.stories.values())
+    assert kept == sorted(published)[-len(kept) :]  # the newest stayed, the oldest went
+    assert index.match(terms(*NACS_TOO), source_id=999, published_at=T0 + 400) is None
