@@ -13,6 +13,10 @@
 5. Paid broadcasts (issue 17, NEWSBOT_PAID_BROADCAST): a 10,000-chat fan-out sent with
    allow_paid_broadcast, the fake enforcing 1,000/s for those and 1/s per chat: the rate
    achieved and the 429s drawn.
+6. The floor of row 2 (issue 17): bare python-telegram-bot `send_message` of the text the
+   sender sent, with the same options, as many at once as the sender's workers, to a fresh
+   fake; CPU per message, and row 2's as a multiple of it, measured in the same run
+   (`--unlimited-only` runs rows 1, 2 and 6 alone).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from telegram import LinkPreviewOptions  # noqa: E402
 from telegram.ext import ExtBot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
@@ -65,9 +70,11 @@ def _fake_process(enforce: bool, port_out, stop) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, stop.wait)
         edits = Counter(c.params.get("chat_id") for c in fake.edits)
+        sent = fake.calls_to("sendMessage")
         port_out.put({"edits": sum(edits.values()), "edited_chats": len(edits),
                       "most_edits": max(edits.values(), default=0),
-                      "rate_limited": fake.rate_limited, "violations": len(fake.violations)})  # fmt: skip
+                      "rate_limited": fake.rate_limited, "violations": len(fake.violations),
+                      "text": sent[0].params.get("text") if sent else None})  # fmt: skip
         await fake.stop()
 
     asyncio.run(main())
@@ -134,8 +141,28 @@ def draft(now: int, outlet: int = 0) -> StoryDraft:
     )
 
 
+async def bare(messages: int, workers: int, text: str) -> dict:
+    """Row 6: python-telegram-bot alone sending what the sender sent, as in Sender._deliver."""
+    with fake_api(False) as (api_url, _):
+        bot = ExtBot(TOKEN, base_url=api_url, request=HTTPXRequest(connection_pool_size=128))
+        await bot.initialize()
+        chats = iter(range(10_000_000, 10_000_000 + messages))
+        preview = LinkPreviewOptions(is_disabled=True)
+
+        async def worker() -> None:
+            for chat_id in chats:
+                await bot.send_message(chat_id, text, parse_mode="HTML",
+                                       link_preview_options=preview, disable_notification=False)  # fmt: skip
+
+        wall, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        await bot.shutdown()
+    return {"rate": messages / wall, "cpu_ms": cpu / messages * 1000}
+
+
 async def run(chats: int, enforce: bool, profile: str | None = None, **sender_options) -> dict:
-    with fake_api(enforce) as (api_url, _), tempfile.TemporaryDirectory() as tmp:
+    with fake_api(enforce) as (api_url, fake_counts), tempfile.TemporaryDirectory() as tmp:
         storage = await Storage.open(Path(tmp) / "bench.sqlite3")
         await populate(storage, chats)
         started = time.perf_counter()
@@ -171,6 +198,7 @@ async def run(chats: int, enforce: bool, profile: str | None = None, **sender_op
         await bot.shutdown()
         await storage.close()
     return {
+        "text": fake_counts.get("text"),
         "chats": chats,
         "enqueue": enqueue,
         "wall": wall,
@@ -234,6 +262,7 @@ def main() -> None:
     parser.add_argument("--paid-chats", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--profile", help="write a cProfile of the unlimited send phase here")
+    parser.add_argument("--unlimited-only", action="store_true", help="rows 1, 2 and 6 alone")
     args = parser.parse_args()
 
     print(
@@ -260,6 +289,14 @@ def main() -> None:
         f"| CPU per message (sender + python-telegram-bot + SQLite) | {fast['cpu_ms']:.2f} ms | |"
     )
     print(f"| peak memory (RSS) of the bot process | {peak:.0f} MB | |")
+    floor = asyncio.run(bare(min(args.chats, 20_000), args.workers, fast["text"]))
+    print(
+        f"| floor: bare python-telegram-bot send_message, same text and options,"
+        f" {args.workers} at once | {floor['rate']:.0f} msg/s, {floor['cpu_ms']:.2f} ms CPU per"
+        f" message; the sender: **{fast['cpu_ms'] / floor['cpu_ms']:.2f}x** | <= 1.15x |"
+    )
+    if args.unlimited_only:
+        return
     real = asyncio.run(run(args.limited_chats, True))
     share = real["rate"] / 30 * 100
     print(

@@ -44,6 +44,7 @@ from news.feeds import parse_feed  # noqa: E402
 from news.models import SourceOrigin  # noqa: E402
 from storage import Storage  # noqa: E402
 from usecases.ingest import store_entries  # noqa: E402
+from usecases.parsing import Reader, default_workers  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "feeds"
 HOSTS = 20
@@ -120,12 +121,12 @@ def _headlines(size: int) -> list[tuple[str, str]]:
     return _POOL
 
 
-def _feed_body(feed: int, version: int, count: int = 1000) -> bytes:
-    pool = _headlines((count + count // 10 + 10) * ITEMS_PER_FEED)
+def _feed_body(feed: int, version: int, count: int = 1000, per_feed: int = ITEMS_PER_FEED) -> bytes:
+    pool = _headlines((count + count // 10 + 10) * per_feed)
     items = []
-    for i in range(ITEMS_PER_FEED):
-        n = version * ITEMS_PER_FEED + i
-        title, text = pool[(version * count * ITEMS_PER_FEED + feed * ITEMS_PER_FEED + i)
+    for i in range(per_feed):
+        n = version * per_feed + i
+        title, text = pool[(version * count * per_feed + feed * per_feed + i)
                            % len(pool)]  # fmt: skip
         lead, _, rest = text.partition("\n\n")
         items.append(
@@ -141,13 +142,15 @@ def _feed_body(feed: int, version: int, count: int = 1000) -> bytes:
     ).encode()
 
 
-def _host_process(port: int, count: int, ready, commands, validators: bool = True) -> None:
+def _host_process(
+    port: int, count: int, ready, commands, validators: bool = True, per_feed: int = ITEMS_PER_FEED
+) -> None:
     """The feed host: precomputed bodies, ETags, 304s (none without `validators`); changes
     bodies when told to."""
     from aiohttp import web
 
     versions = dict.fromkeys(range(count), 0)
-    bodies = {i: _feed_body(i, 0, count) for i in range(count)}
+    bodies = {i: _feed_body(i, 0, count, per_feed) for i in range(count)}
 
     async def handle(request: web.Request) -> web.Response:
         feed = int(request.match_info["n"])
@@ -175,7 +178,7 @@ def _host_process(port: int, count: int, ready, commands, validators: bool = Tru
                 break
             for feed in command:
                 versions[feed] += 1
-                bodies[feed] = _feed_body(feed, versions[feed], count)
+                bodies[feed] = _feed_body(feed, versions[feed], count, per_feed)
             ready.set()
         await runner.cleanup()
 
@@ -188,25 +191,53 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def polling(count: int, validators: bool = True, max_in_flight: int = MAX_IN_FLIGHT) -> dict:
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+async def _workers_peak(reader: Reader, peak: list[float]) -> None:
+    """The largest sum of the worker processes' resident memory, sampled every 0.2 s."""
+    while True:
+        peak[0] = max(peak[0], sum(_rss_mb(pid) for pid in reader.pids()))
+        await asyncio.sleep(0.2)
+
+
+async def polling(
+    count: int,
+    validators: bool = True,
+    max_in_flight: int = MAX_IN_FLIGHT,
+    workers: int | None = None,
+    per_feed: int = ITEMS_PER_FEED,
+) -> dict:
     port = _free_port()
     ctx = multiprocessing.get_context("spawn")
     ready, commands = ctx.Event(), ctx.Queue()
     host = ctx.Process(
-        target=_host_process, args=(port, count, ready, commands, validators), daemon=True
+        target=_host_process, args=(port, count, ready, commands, validators, per_feed), daemon=True
     )
     host.start()
     try:
-        ready.wait(30)
+        ready.wait(600)  # 10,000 bodies take a while to generate
         with tempfile.TemporaryDirectory() as tmp:
             storage = await Storage.open(Path(tmp) / "bench.sqlite3")
             for n in range(count):
                 url = f"http://127.0.0.{n % HOSTS + 1}:{port}/feed/{n}.xml"
                 await storage.sources.add(url, origin=SourceOrigin.CLI)
             fetcher = Fetcher()
+            reader = Reader(default_workers() if workers is None else workers)
             poller = Poller(
-                storage, fetcher, interval=300, rng=random.Random(1), max_in_flight=max_in_flight
-            )
+                storage, fetcher, interval=300, rng=random.Random(1), max_in_flight=max_in_flight,
+                reader=reader,
+            )  # fmt: skip
+            workers_peak = [0.0]
+            sampler = asyncio.create_task(_workers_peak(reader, workers_peak))
 
             async def round_() -> tuple[float, float, list]:
                 sources = await storage.sources.all()
@@ -216,6 +247,7 @@ async def polling(count: int, validators: bool = True, max_in_flight: int = MAX_
 
             first_wall, first_cpu, first = await round_()
             first_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            first_workers_peak = workers_peak[0]
             assert all(r.error is None for r in first), [r.error for r in first if r.error][:3]
             unchanged_wall, unchanged_cpu, reports = await round_()
             not_modified = sum(r.status.value == "not_modified" for r in reports)
@@ -223,6 +255,8 @@ async def polling(count: int, validators: bool = True, max_in_flight: int = MAX_
                 await storage.conn.execute("UPDATE sources SET body_hash = NULL")
                 await storage.conn.execute("UPDATE sources SET next_check_at = 0")
                 parsed_wall, parsed_cpu, _ = await round_()
+                sampler.cancel()
+                await reader.aclose()
                 await fetcher.aclose()
                 await storage.close()
                 return {
@@ -236,10 +270,12 @@ async def polling(count: int, validators: bool = True, max_in_flight: int = MAX_
 
             ready.clear()
             commands.put(random.Random(2).sample(range(count), count // 10))
-            ready.wait(30)
+            ready.wait(600)  # 10,000 bodies take a while to generate
             changed_wall, changed_cpu, reports = await round_()
             new = sum(r.new for r in reports)
             stories = await storage.stories.count()
+            sampler.cancel()
+            await reader.aclose()
             await fetcher.aclose()
             await storage.close()
     finally:
@@ -250,6 +286,8 @@ async def polling(count: int, validators: bool = True, max_in_flight: int = MAX_
         "first_wall": first_wall,
         "first_cpu": first_cpu,
         "first_peak": first_peak,
+        "first_workers_peak": first_workers_peak,
+        "workers": reader.workers,
         "unchanged_wall": unchanged_wall,
         "unchanged_cpu_per_source_ms": unchanged_cpu / count * 1000,
         "not_modified": not_modified,
@@ -268,6 +306,10 @@ def main() -> None:
         "--max-in-flight", type=int, default=MAX_IN_FLIGHT, help="polls at once (fetch.poller)"
     )
     parser.add_argument("--first-poll-only", action="store_true", help="rows 3's first poll only")
+    parser.add_argument(
+        "--parse-workers", type=int, default=None, help="usecases.parsing workers (default: auto)"
+    )
+    parser.add_argument("--items", type=int, default=ITEMS_PER_FEED, help="stories per feed")
     args = parser.parse_args()
 
     print(
@@ -276,11 +318,19 @@ def main() -> None:
     print(f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
     print("| measure | result | goal |\n|---|---|---|")
     if args.first_poll_only:
-        p = asyncio.run(polling(args.sources, max_in_flight=args.max_in_flight))
+        p = asyncio.run(
+            polling(
+                args.sources,
+                max_in_flight=args.max_in_flight,
+                workers=args.parse_workers,
+                per_feed=args.items,
+            )
+        )
         print(
-            f"| {p['sources']} sources, first poll, {args.max_in_flight} polls at once |"
-            f" {p['first_wall']:.1f} s wall, {p['first_cpu']:.1f} s CPU,"
-            f" **peak RSS {p['first_peak']:.0f} MB** | |"
+            f"| {p['sources']} sources x {args.items} stories, first poll, {args.max_in_flight} polls at once,"
+            f" {p['workers']} parse workers | {p['first_wall']:.1f} s wall,"
+            f" {p['first_cpu']:.1f} s CPU of the bot's process, **peak RSS {p['first_peak']:.0f}"
+            f" MB**, workers {p['first_workers_peak']:.0f} MB | |"
         )
         return
     if CORPUS.is_dir():
@@ -300,7 +350,7 @@ def main() -> None:
         )
     else:
         print("| corpus ingest | skipped: ../shared/corpus not found | <= 1.3x |")
-    p = asyncio.run(polling(args.sources))
+    p = asyncio.run(polling(args.sources, workers=args.parse_workers))
     print(
         f"| {p['sources']} sources, first poll (all new, backlog) | {p['first_wall']:.2f} s wall,"
         f" peak RSS {p['first_peak']:.0f} MB | |"
@@ -315,7 +365,7 @@ def main() -> None:
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"| peak memory (RSS) of the polling process | {peak:.0f} MB | |")
-    b = asyncio.run(polling(args.sources, validators=False))
+    b = asyncio.run(polling(args.sources, validators=False, workers=args.parse_workers))
     print(
         f"| host without ETag/Last-Modified, nothing changed: every body parsed (before) |"
         f" {b['parsed_wall']:.2f} s wall, {b['parsed_cpu'] / b['sources'] * 1000:.2f} ms CPU/source | |"

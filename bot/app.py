@@ -44,6 +44,7 @@ from news.matching import Matcher
 from news.models import SourceStatus
 from news.opml import OpmlError, OpmlSource, load_default_sources, parse_opml
 from storage import Storage
+from usecases.parsing import Reader, default_workers
 from usecases.related import Unsaved
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ async def open_runtime(
         await storage.close()
         raise
     fetcher = Fetcher()
+    workers = settings.parse_workers
     poller = Poller(
         storage,
         fetcher,
@@ -138,6 +140,7 @@ async def open_runtime(
         matcher=Matcher(catalogue),
         catalogue=catalogue,
         push_max_age_hours=settings.push_max_age_hours,
+        reader=Reader(default_workers() if workers is None else workers),
     )
     services = Services(
         settings=settings,
@@ -165,6 +168,7 @@ async def stop_workers(runtime: Runtime) -> None:
 
 async def close_runtime(runtime: Runtime) -> None:
     """Close what open_runtime opened. Workers were stopped in post_stop (stop_workers)."""
+    await runtime.poller.reader.aclose()
     await runtime.fetcher.aclose()
     await runtime.storage.close()
 

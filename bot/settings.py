@@ -24,6 +24,7 @@ DEFAULT_DATABASE = "newsbot.sqlite3"
 DEFAULT_POLL_INTERVAL = 300
 MIN_POLL_INTERVAL = 5
 DEFAULT_PUSH_MAX_AGE = 48
+MAX_PARSE_WORKERS = 16  # a sanity bound on NEWSBOT_PARSE_WORKERS
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -71,6 +72,7 @@ class Settings:
     log_level: str = "INFO"
     link_previews: bool = False
     paid_broadcast: bool = False  # pushes as paid broadcasts: up to 1,000/s, for Telegram Stars
+    parse_workers: int | None = None  # NEWSBOT_PARSE_WORKERS; None: one less than the CPUs
     metrics_listen: tuple[str, int] | None = None  # NEWSBOT_METRICS_LISTEN host:port
     webhook_url: str | None = None  # NEWSBOT_WEBHOOK_URL: webhook mode instead of polling
     webhook_listen: tuple[str, int] = ("127.0.0.1", 8443)  # NEWSBOT_WEBHOOK_LISTEN
@@ -107,6 +109,20 @@ def _int(raw: Mapping[str, str], name: str, default: int, *, minimum: int) -> in
         ) from None
     if number < minimum:
         raise SettingsError(f"{name}={number} is too small: expected an integer >= {minimum}")
+    return number
+
+
+def _workers(raw: Mapping[str, str]) -> int | None:
+    """NEWSBOT_PARSE_WORKERS: processes reading feeds (usecases.parsing); empty or auto: one
+    less than the CPUs; 0: a thread of the bot's own process."""
+    if raw.get("NEWSBOT_PARSE_WORKERS", "").strip().lower() in ("", "auto"):
+        return None
+    number = _int(raw, "NEWSBOT_PARSE_WORKERS", 0, minimum=0)
+    if number > MAX_PARSE_WORKERS:
+        raise SettingsError(
+            f"NEWSBOT_PARSE_WORKERS={number} is too large: expected auto or 0 to"
+            f" {MAX_PARSE_WORKERS} (more processes than that wait on the bot's own work)"
+        )
     return number
 
 
@@ -253,6 +269,7 @@ def load_settings(
         log_level=_log_level(raw),
         link_previews=_bool(raw, "NEWSBOT_LINK_PREVIEWS", False),
         paid_broadcast=_bool(raw, "NEWSBOT_PAID_BROADCAST", False),
+        parse_workers=_workers(raw),
         metrics_listen=_listen(raw, "NEWSBOT_METRICS_LISTEN"),
         webhook_url=_webhook_url(raw),
         webhook_listen=_listen(raw, "NEWSBOT_WEBHOOK_LISTEN") or ("127.0.0.1", 8443),

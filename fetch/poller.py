@@ -3,10 +3,11 @@
 `Poller.poll(source)` never raises: whatever goes wrong ends as the source's status, error
 message and error count, and its next check is pushed back (news.schedule). A 304, or a 200
 whose bytes are the very document the last poll ingested (`sources.body_hash`: many servers
-send no ETag or Last-Modified), is recorded as unchanged without a parse. At most
-MAX_IN_FLIGHT polls run at once, fetch to store: a thousand sources due together would
-otherwise each hold a fetched body waiting for the parse threads, and memory would grow with
-the number of sources. The scheduler
+send no ETag or Last-Modified), is recorded as unchanged without a parse; a changed one is
+read without its entries the last document had unchanged (`sources.entry_hashes`, news.feeds
+rule 7), in a worker process (usecases.parsing). At most MAX_IN_FLIGHT polls run at once,
+fetch to store: a thousand sources due together would otherwise each hold a fetched body
+waiting for a reader, and memory would grow with the number of sources. The scheduler
 (bot.jobs) only selects due sources; `newsbot poll --once` uses `poll_all`.
 """
 
@@ -29,6 +30,7 @@ from news.schedule import base_delay, next_check_at, should_alert
 from storage import Storage
 from storage.database import DatabaseUnavailable
 from usecases.ingest import Ingested, Tagging, ingest
+from usecases.parsing import Reader
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +77,10 @@ class Poller:
         push_max_age_hours: int = 48,
         rng: random.Random | None = None,
         max_in_flight: int = MAX_IN_FLIGHT,
+        reader: Reader | None = None,
     ) -> None:
         self.storage = storage
+        self.reader = reader or Reader(0)
         self._slots = asyncio.Semaphore(max_in_flight)
         self.fetcher = fetcher
         self.interval = interval
@@ -128,7 +132,7 @@ class Poller:
         now = self.storage.now()
         done = await ingest(
             self.storage, source, fetched, tagging=self.tagging,
-            push_since=now - self.push_max_age if self.push_max_age else 0,
+            push_since=now - self.push_max_age if self.push_max_age else 0, reader=self.reader,
         )  # fmt: skip
         if done.feed.problem:
             return await self._failed(source, done.feed.problem, None)
@@ -151,6 +155,7 @@ class Poller:
             title=feed.title,
             site_url=feed.site_url,
             body_hash=digest,
+            entry_hashes=feed.fingerprints,
         )
         return PollReport(
             source,

@@ -54,7 +54,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from news.related import STOPWORDS as _RELATED_STOPWORDS
@@ -183,9 +183,7 @@ def _content_words(text: str) -> list[str]:
     joined = [
         a + b for a, b in itertools.pairwise(words) if b.isdigit() and len(b) <= 2 and a.isalpha()
     ]
-    # Interned: the index holds two days of stories, and the same words recur in thousands of
-    # them; one string each instead of one per story (a fifth of the index's memory).
-    return [sys.intern(w) for w in words + joined]
+    return words + joined
 
 
 def kind(title: str) -> str:
@@ -238,7 +236,7 @@ def terms(title: str, text: str) -> Terms:
         kind=kind(head),
         rumor=bool(_RUMOR.search(low)) and not _SAYS.search(low),
         subject=models[0] if models else None,
-        names=frozenset(sys.intern(m.group(1).casefold()) for m in _NAME.finditer(head)),
+        names=frozenset(m.group(1).casefold() for m in _NAME.finditer(head)),
         actions=frozenset(action for action, rx in _ACTIONS if rx.search(low)),
         versions=frozenset(_VERSION.findall(head)),
     )
@@ -276,10 +274,7 @@ class _Held:
     actions: frozenset[str]
     versions: frozenset[str]
     title_weight: float  # its headline's weight as the index was when it arrived
-
-    @property
-    def comparable(self) -> bool:
-        return len(self.title) >= MIN_TITLE_WORDS
+    comparable: bool  # rule 3
 
 
 @dataclass(frozen=True)
@@ -346,19 +341,20 @@ class EventIndex:
         if story.id in self.stories:
             return
         t = story.terms
+        # Interned: the same words recur in thousands of stories (and terms computed in another
+        # process arrive as new strings): one string each instead of one per story.
         held = _Held(
             story.id, story.cluster_id, story.source_id, story.published_at,
-            self._one(story.brands), tuple(t.title), tuple(t.lead), tuple(t.names), t.kind,
-            t.rumor, t.subject, self._one(t.actions), self._one(t.versions), 0.0,
+            self._one(story.brands), tuple(map(sys.intern, t.title)),
+            tuple(map(sys.intern, t.lead)), tuple(map(sys.intern, t.names)), sys.intern(t.kind),
+            t.rumor, t.subject, self._one(t.actions), self._one(t.versions), 0.0, t.comparable,
         )  # fmt: skip
         self.stories[story.id] = held
         for word in itertools.chain(held.title, held.lead):
             self._postings.setdefault(word, []).append(story.id)
-        population = max(len(self.stories), MIN_POPULATION)
-        log_n = math.log(population + 1)
         # its words' rarity drifts slowly; recomputing it for every candidate of every match
         # was most of the cost
-        held.title_weight = sum(self._weight(w, population, log_n) for w in t.title) or 1.0
+        held.title_weight = sum(map(self._weights(), t.title)) or 1.0
         self._name_df.update(held.names)
         for stem in _stems(held.names) if held.actions else ():
             self._stems.setdefault(stem, []).append(story.id)
@@ -425,13 +421,24 @@ class EventIndex:
                 else:
                     postings.pop(key, None)
 
-    def _weight(self, word: str, population: float, log_n: float) -> float:
+    def _weights(self) -> Callable[[str], float]:
+        """A word's weight as the index is now: how rare it is, 0..1."""
         # A small index (the first hours after a start) counts as MIN_POPULATION stories with
         # the same proportions, so a word in 5 of 50 stories is as common as 40 in 400; below
         # MIN_SAMPLE stories the proportions say too little to be scaled further.
+        population = max(len(self.stories), MIN_POPULATION)
         scale = population / max(len(self.stories), MIN_SAMPLE)
-        df = len(self._postings.get(word, ()))
-        return math.log((population + 1) / (df * scale + 1)) / log_n
+        top, log_n, postings, log = (
+            population + 1,
+            math.log(population + 1),
+            self._postings,
+            math.log,
+        )
+
+        def weight(word: str) -> float:
+            return log(top / (len(postings.get(word, ())) * scale + 1)) / log_n
+
+        return weight
 
     def match(
         self, new: Terms, *, source_id: int, published_at: int, brands: Iterable[str] = ()
@@ -440,12 +447,11 @@ class EventIndex:
         if not new.comparable or new.kind == "compare":
             return None
         brands = frozenset(brands)
-        population = max(len(self.stories), MIN_POPULATION)
-        log_n = math.log(population + 1)
         new_title = new.title
         new_all = new.title | new.lead
         # every set compared below is within the new story's words
-        mine = {w: self._weight(w, population, log_n) for w in new_all}
+        weight = self._weights()
+        mine = {w: weight(w) for w in new_all}
 
         def own(words: Iterable[str]) -> float:
             return sum(map(mine.__getitem__, words))

@@ -32,6 +32,12 @@ Normalizing an entry, in order:
    guids and links at MAX_IDENTITY (a hostile feed's megabyte title is not stored whole).
 5. Published time in UTC; missing, or in the future, means "first seen now".
 6. Identity within the source: guid, else canonical link, else a hash of title and text.
+7. An entry the source's last ingested document already had, field for field, is not
+   normalized again (`seen`: the fingerprints of that document's entries, which every parse
+   returns as `ParsedFeed.fingerprints`): it is counted in `unchanged` and left out of
+   `stories`, since storage has it as it is. A fingerprint is a BLAKE2b digest of the raw
+   fields steps 2-6 read, with the feed's link and language; an entry whose fields change at
+   all (an edit, a new date) is normalized, and storage's content hash decides the rest.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import io
+import itertools
 import re
 import time
 import unicodedata
@@ -60,6 +67,12 @@ MAX_TITLE = 500  # a headline; real ones are under 200
 MAX_AUTHOR = 200
 MAX_IDENTITY = 2048  # a guid or link; longer ones are not identities but payloads
 FUTURE_TOLERANCE = 300  # seconds: clocks differ a little; beyond that a date is not believed
+FINGERPRINT = 16  # bytes of an entry's fingerprint (rule 7)
+MAX_FINGERPRINTS = 1000  # entries of a document remembered; a longer feed's rest is re-read
+# what steps 2-6 read of an entry: a change in any of them is normalized again (rule 7)
+_ENTRY_FIELDS = ("id", "title", "link", "author", "language", "published_parsed",
+                 "updated_parsed", "summary", "content", "media_content", "media_thumbnail",
+                 "enclosures")  # fmt: skip
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -71,6 +84,39 @@ class ParsedFeed:
     ttl_minutes: int | None = None
     stories: list[StoryDraft] = field(default_factory=list)
     problem: str | None = None  # set when the document is not a usable feed
+    unchanged: int = 0  # rule 7: entries left out as the last document had them
+    fingerprints: bytes = b""  # rule 7: of this document's entries, FINGERPRINT bytes each
+
+
+def split_fingerprints(blob: bytes | None) -> frozenset[bytes]:
+    """`ParsedFeed.fingerprints` as stored -> the set `parse_feed(seen=...)` takes."""
+    blob = blob or b""
+    return frozenset(blob[i : i + FINGERPRINT] for i in range(0, len(blob), FINGERPRINT))
+
+
+def _fingerprint(context: bytes, entry: Any) -> bytes:
+    """Rule 7: what tells an entry's raw fields from any other's."""
+    h = hashlib.blake2b(context, digest_size=FINGERPRINT)
+    for key in _ENTRY_FIELDS:  # the stored keys: FeedParserDict's aliases would warn
+        _feed_hash(h, dict.get(entry, key))
+    if detail := dict.get(entry, "summary_detail"):
+        _feed_hash(h, detail.get("type"))
+    return h.digest()
+
+
+def _feed_hash(h: Any, value: Any) -> None:
+    if isinstance(value, str):
+        h.update(value.encode("utf-8", "surrogatepass"))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            h.update(str(key).encode())
+            _feed_hash(h, item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _feed_hash(h, item)
+    else:
+        h.update(repr(value).encode())
+    h.update(b"\x00")
 
 
 def digest(*parts: str) -> str:
@@ -168,9 +214,15 @@ def normalize_entry(
 
 
 def parse_feed(
-    body: bytes, *, url: str, content_type: str | None = None, now: int | None = None
+    body: bytes,
+    *,
+    url: str,
+    content_type: str | None = None,
+    now: int | None = None,
+    seen: frozenset[bytes] = frozenset(),
 ) -> ParsedFeed:
-    """Parse a fetched document. Never raises for bad input: a problem is reported instead."""
+    """Parse a fetched document, leaving out the entries in `seen` (rule 7). Never raises for
+    bad input: a problem is reported instead."""
     now = int(time.time()) if now is None else now
     body, content_type, problem = repair_encoding(body, content_type)
     if problem:
@@ -196,13 +248,22 @@ def parse_feed(
     language = _language(feed.get("language"))
     base = canonical_link(feed.get("link"), url) or url
     stories: list[StoryDraft] = []
-    seen: set[str] = set()
+    identities: set[str] = set()
+    context = f"{base}\x00{language}\x00".encode("utf-8", "surrogatepass")
+    prints: dict[bytes, None] = {}
+    unchanged = 0
     for entry in parsed.entries:
+        mark = _fingerprint(context, entry)
+        if mark in seen:
+            unchanged += 1
+            prints[mark] = None
+            continue
         story = normalize_entry(entry, base_url=base, language=language, now=now)
-        if story is not None and story.identity not in seen:  # a feed may repeat an item
-            seen.add(story.identity)
+        if story is not None and story.identity not in identities:  # a feed may repeat items
+            identities.add(story.identity)
             stories.append(story)
-    if not stories and parsed.get("bozo"):
+            prints[mark] = None
+    if not stories and not unchanged and parsed.get("bozo"):
         # Nothing usable and the parser complained: a broken document, not an empty feed.
         return ParsedFeed(problem=f"unparseable document ({parsed.get('bozo_exception')})")
     return ParsedFeed(
@@ -211,6 +272,8 @@ def parse_feed(
         language=language,
         ttl_minutes=_ttl(feed.get("ttl")),
         stories=stories,
+        unchanged=unchanged,
+        fingerprints=b"".join(itertools.islice(prints, MAX_FINGERPRINTS)),
     )
 
 

@@ -1,14 +1,20 @@
 """What a poll's entries become before storage sees them. Pure: no I/O, no SQL.
 
-The ingest use case (usecases/ingest.py) asks storage which of the entries it already has,
-then hands them here; what comes back is stored in one transaction. In order:
+The ingest use case (usecases/ingest.py) reads a fetched document with `read_document`
+(the pure CPU work of a poll in one call, which usecases.parsing runs in a worker process:
+parse and normalize the entries the last document did not have unchanged, news.feeds;
+summarize them, news.summary; their event terms, news.events.terms), asks storage which of
+the entries it already has, then hands them to `prepare`; what comes back is stored in one
+transaction. In order:
 1. An entry stored for this source (same identity) with the same content hash is a re-poll:
-   dropped before any work, neither summarized nor matched.
+   dropped, neither tagged nor matched. (One the last document had field for field was not
+   even read: news.feeds rule 7.)
 2. An entry stored for this source with another content hash is an edit: summarized again
    (its words changed); its tags and pushes stay as they were.
-3. Every other entry is new: summarized (news.summary), tagged (news.matching: brands it
-   is about, brands it mentions, followed keywords it names) and given the terms its event
-   is decided by (news.events.terms), so the store's transaction only compares.
+3. Every other entry is new: summarized, tagged (news.matching: brands it is about, brands it
+   mentions, followed keywords it names) and given the terms its event is decided by, so the
+   store's transaction only compares. Entries given to `prepare` without them (a CLI import,
+   a benchmark) get them there.
 4. A new story is pushable unless it belongs to the source's backlog (the first successful
    poll of a source: stored and searchable, never pushed) or was published before
    `push_since` (NEWSBOT_PUSH_MAX_AGE): yesterday's news is not a notification.
@@ -31,6 +37,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from news.events import Terms, terms
+from news.feeds import ParsedFeed, parse_feed
 from news.models import StoryDraft
 from news.summary import summarize
 
@@ -65,6 +72,31 @@ def is_pushable(draft: StoryDraft, *, backlog: bool, push_since: int) -> bool:
     return not backlog and draft.published_at >= push_since
 
 
+@dataclass(frozen=True)
+class Document:
+    """A fetched document, read: its feed with the entries summarized, and their event terms
+    by identity."""
+
+    feed: ParsedFeed
+    events: Mapping[str, Terms]
+
+
+def read_document(
+    body: bytes,
+    *,
+    url: str,
+    content_type: str | None = None,
+    now: int | None = None,
+    seen: frozenset[bytes] = frozenset(),
+) -> Document:
+    """The CPU work of one document (see the module docstring). Never raises for bad input."""
+    feed = parse_feed(body, url=url, content_type=content_type, now=now, seen=seen)
+    feed.stories = [
+        dataclasses.replace(d, summary=summarize(d.title, d.text, d.language)) for d in feed.stories
+    ]
+    return Document(feed, {d.identity: terms(d.title, d.text) for d in feed.stories})
+
+
 def prepare(
     drafts: Sequence[StoryDraft],
     known: Mapping[str, str],
@@ -72,16 +104,19 @@ def prepare(
     *,
     backlog: bool,
     push_since: int,
+    events: Mapping[str, Terms] | None = None,
 ) -> list[Incoming]:
-    """Rules 1-5. `known` maps this source's stored identities to their content hashes."""
+    """Rules 1-5. `known` maps this source's stored identities to their content hashes;
+    `events`, the terms `read_document` computed."""
     ready: list[Incoming] = []
     for draft in drafts:
         stored_hash = known.get(draft.identity)
         if stored_hash == draft.content_hash:
             continue  # rule 1
-        draft = dataclasses.replace(
-            draft, summary=summarize(draft.title, draft.text, draft.language)
-        )
+        if not draft.summary:
+            draft = dataclasses.replace(
+                draft, summary=summarize(draft.title, draft.text, draft.language)
+            )
         if stored_hash is not None:
             ready.append(Incoming(draft, edit=True))  # rule 2
             continue
@@ -89,7 +124,7 @@ def prepare(
             Incoming(
                 draft,
                 tags=tag(draft) if tag is not None else None,
-                event=terms(draft.title, draft.text),
+                event=(events or {}).get(draft.identity) or terms(draft.title, draft.text),
                 pushable=is_pushable(draft, backlog=backlog, push_since=push_since),
             )
         )

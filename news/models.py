@@ -97,6 +97,7 @@ class Source:
     next_check_at: int
     backlog_done: bool
     body_hash: str | None = None  # of the last document ingested (fetch.poller: unchanged)
+    entry_hashes: bytes | None = None  # its entries' fingerprints (news.feeds rule 7)
 
 
 @dataclass(frozen=True)

@@ -318,4 +318,12 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE sources ADD COLUMN body_hash TEXT;
         """,
     ),
+    (
+        14,
+        """
+        -- The fingerprints of the entries of the last document a source's poll ingested
+        -- (news.feeds rule 7): an entry the next document has unchanged is not normalized.
+        ALTER TABLE sources ADD COLUMN entry_hashes BLOB;
+        """,
+    ),
 ]

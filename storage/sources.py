@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 _COLUMNS = (
     "id, url, title, site_url, origin, status, last_error, error_count, failing_since, alerted,"
     " etag, last_modified, last_checked_at, last_success_at, next_check_at, backlog_done,"
-    " body_hash"
+    " body_hash, entry_hashes"
 )
 
 
@@ -41,6 +41,7 @@ def _source(row: Mapping) -> Source:
         next_check_at=row["next_check_at"],
         backlog_done=bool(row["backlog_done"]),
         body_hash=row["body_hash"],
+        entry_hashes=row["entry_hashes"],
     )
 
 
@@ -187,9 +188,10 @@ class SourceStore:
         title: str | None = None,
         site_url: str | None = None,
         body_hash: str | None = None,
+        entry_hashes: bytes | None = None,
     ) -> None:
-        """A 200 with a feed, or a 304 (or the same document again): errors reset, validators
-        and the document's digest kept for the next poll."""
+        """A 200 with a feed, or a 304 (or the same document again): errors reset, validators,
+        the document's digest and its entries' fingerprints kept for the next poll."""
         now = self._s.now()
         async with self._s.transaction() as db:
             await db.execute(
@@ -200,11 +202,12 @@ class SourceStore:
                     etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),
                     title = coalesce(title, ?), site_url = coalesce(site_url, ?),
                     body_hash = coalesce(?, body_hash),
+                    entry_hashes = coalesce(?, entry_hashes),
                     backlog_done = CASE WHEN ? = 'ok' THEN 1 ELSE backlog_done END
                 WHERE id = ?
                 """,
                 (status.value, now, now, next_check_at, etag, last_modified, title, site_url,
-                 body_hash, status.value, source_id),
+                 body_hash, entry_hashes, status.value, source_id),
             )  # fmt: skip
 
     async def record_failure(self, source_id: int, *, error: str, next_check_at: int) -> Source:

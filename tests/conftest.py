@@ -46,6 +46,9 @@ def settings(tmp_path, telegram) -> Settings:
         database=tmp_path / "newsbot.sqlite3",
         admins=frozenset({OPERATOR_ID}),
         timezone="UTC",
+        # feeds read in a thread: hundreds of bots start here; tests/test_parsing.py and the
+        # event replay run the default, worker processes
+        parse_workers=0,
     )
 
 

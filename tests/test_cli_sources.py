@@ -69,6 +69,16 @@ async def test_poll_once_json_reports_every_source_and_exits_0(env, opml, tmp_pa
     assert code == 0 and out == ""
 
 
+@pytest.mark.parametrize("workers", ["0", "2"])
+async def test_poll_once_reads_feeds_in_worker_processes_or_a_thread_alike(workers, env, tmp_path):
+    code, out, err = await newsbot(
+        "poll", "--once", "--json", env=env | {"NEWSBOT_PARSE_WORKERS": workers}, cwd=tmp_path
+    )
+    assert code == 0 and "Traceback" not in err, err
+    statuses = sorted((line["status"], line["new"]) for line in map(json.loads, out.splitlines()))
+    assert statuses == [("error", 0), ("error", 0), ("ok", 1)]
+
+
 async def test_poll_once_table_without_json(env, tmp_path):
     code, out, _ = await newsbot("poll", "--once", env=env, cwd=tmp_path)
     assert code == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from news.feeds import parse_feed, title_key
+from news.feeds import parse_feed, split_fingerprints, title_key
 from tests.corpus import CORPUS
 from tests.fakes.feed_server import atom, rss
 
@@ -214,3 +214,71 @@ def test_bytes_that_are_text_in_no_encoding_are_a_problem_not_mojibake():
     body = _MIXED.encode().replace("café".encode(), garbage)
     feed = parse_feed(body, url="https://feeds.example.test/f.xml")
     assert feed.stories == [] and "not text in the encoding it declares" in feed.problem
+
+
+RULE_7_ENTRY = {
+    "title": "Xiaomi opens a store",
+    "link": "https://example.test/a",
+    "guid": "a",
+    "description": "<p>Xiaomi opened a store in Moscow.</p>",
+    "content": "<p>Xiaomi opened a store in Moscow today.</p>",
+    "pubDate": "Tue, 24 Nov 2026 10:00:00 GMT",
+    "author": "Ann Writer",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "read_again"),
+    [
+        ({}, False),
+        ({"title": "Xiaomi opens a bigger store"}, True),
+        ({"link": "https://example.test/b"}, True),
+        ({"guid": "b"}, True),
+        ({"description": "<p>Xiaomi opened two stores.</p>"}, True),
+        ({"content": "<p>Xiaomi opened a store <img src='https://example.test/i.jpg'></p>"}, True),
+        ({"pubDate": "Tue, 24 Nov 2026 11:00:00 GMT"}, True),
+        ({"author": "Bob Writer"}, True),
+    ],
+    ids=["nothing", "title", "link", "guid", "description", "content", "date", "author"],
+)
+def test_rule_7_an_entry_the_last_document_had_field_for_field_is_not_read_again(
+    change, read_again
+):
+    other = {"title": "Another story", "link": "https://example.test/o", "guid": "o"}
+    first = parse_feed(rss("Desk", [RULE_7_ENTRY, other]).encode(), url="https://f.test/", now=NOW)
+    again = parse_feed(
+        rss("Desk", [RULE_7_ENTRY | change, other]).encode(),
+        url="https://f.test/",
+        now=NOW,
+        seen=split_fingerprints(first.fingerprints),
+    )
+    assert again.problem is None
+    assert [s.title for s in again.stories] == (
+        [(RULE_7_ENTRY | change)["title"]] if read_again else []
+    )
+    assert again.unchanged == (1 if read_again else 2)
+    # the next poll knows every entry of this document, read or not
+    assert split_fingerprints(again.fingerprints) == split_fingerprints(
+        parse_feed(
+            rss("Desk", [RULE_7_ENTRY | change, other]).encode(), url="https://f.test/", now=NOW
+        ).fingerprints
+    )
+
+
+def test_rule_7_a_feed_whose_own_link_changed_is_read_again_whole():
+    first = parse_feed(rss("Desk", [RULE_7_ENTRY]).encode(), url="https://f.test/", now=NOW)
+    moved = rss("Desk", [RULE_7_ENTRY], link="https://moved.example.test/")
+    again = parse_feed(
+        moved.encode(), url="https://f.test/", now=NOW, seen=split_fingerprints(first.fingerprints)
+    )
+    assert (len(again.stories), again.unchanged) == (1, 0)
+
+
+def test_rule_7_a_slightly_broken_feed_with_nothing_new_is_not_a_problem():
+    broken = rss("Desk", [RULE_7_ENTRY]).replace("</channel>", "</chanel>")
+    first = parse_feed(broken.encode(), url="https://f.test/", now=NOW)
+    assert first.problem is None and len(first.stories) == 1
+    again = parse_feed(
+        broken.encode(), url="https://f.test/", now=NOW, seen=split_fingerprints(first.fingerprints)
+    )
+    assert (again.problem, again.stories, again.unchanged) == (None, [], 1)

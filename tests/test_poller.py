@@ -100,12 +100,12 @@ async def test_repolling_without_validators_never_duplicates(env):
 async def test_the_same_document_again_without_validators_is_not_parsed_again(env, monkeypatch):
     """A server that sends no ETag or Last-Modified: the same bytes are recognised by their
     digest and recorded as unchanged; new bytes are parsed as usual."""
-    import usecases.ingest
+    import news.ingest
 
     parsed = []
-    real = usecases.ingest.parse_feed
+    real = news.ingest.parse_feed
     monkeypatch.setattr(
-        usecases.ingest, "parse_feed", lambda body, **kw: parsed.append(1) or real(body, **kw)
+        news.ingest, "parse_feed", lambda body, **kw: parsed.append(1) or real(body, **kw)
     )
     server, storage, poller, _ = env
     url = server.feed("/bare.xml", rss("Bare", [item(1), item(2)]), etag=None, last_modified=None)
@@ -377,3 +377,37 @@ async def test_at_most_max_in_flight_sources_are_polled_at_once(env, monkeypatch
     reports = await poller.poll_all(sources)
     assert [r.status for r in reports] == [SourceStatus.OK] * 6
     assert most == 2
+
+
+async def test_entries_the_last_document_had_unchanged_are_not_read_again_edits_are(
+    env, monkeypatch
+):
+    """news.feeds rule 7: a changed document's old entries cost no normalization; an entry
+    whose fields changed is read and stored as the edit it is."""
+    import news.feeds
+
+    read = []
+    real = news.feeds.normalize_entry
+    monkeypatch.setattr(
+        news.feeds,
+        "normalize_entry",
+        lambda entry, **kw: read.append(entry.id) or real(entry, **kw),
+    )
+    server, storage, poller, _ = env
+    url = server.feed("/feed.xml", rss("Desk", [item(1), item(2)]))
+    source = await add(storage, url)
+    await poller.poll(source)
+    assert sorted(read) == ["story-1", "story-2"]
+    read.clear()
+    server.feed("/feed.xml", rss("Desk", [item(3), item(1), item(2)]))
+    report = await poller.poll(await storage.sources.get(source.id))
+    assert (report.new, read) == (1, ["story-3"])
+    read.clear()
+    edited = item(2, description="<p>Xiaomi did thing 2, and more.</p>")
+    server.feed("/feed.xml", rss("Desk", [item(3), item(1), edited]))
+    report = await poller.poll(await storage.sources.get(source.id))
+    assert (report.new, read) == (0, ["story-2"])
+    texts = {
+        title: text for _id, _cluster, _link, title, text, _backlog in await story_rows(storage)
+    }
+    assert texts["Xiaomi story number 2"] == "Xiaomi did thing 2, and more."

@@ -47,6 +47,13 @@ def test_link_previews_switch(value, expected, tmp_path):
     assert load({"NEWSBOT_LINK_PREVIEWS": value}, tmp_path).link_previews is expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"), [("", None), ("auto", None), (" AUTO ", None), ("0", 0), ("3", 3)]
+)
+def test_parse_workers_are_a_number_or_auto(value, expected, tmp_path):
+    assert load({"NEWSBOT_PARSE_WORKERS": value}, tmp_path).parse_workers == expected
+
+
 def test_admins_are_parsed(tmp_path):
     assert load({"NEWSBOT_ADMINS": " 12, 34 ,,56"}, tmp_path).admins == {12, 34, 56}
 
@@ -64,6 +71,9 @@ def test_admins_are_parsed(tmp_path):
         ({"NEWSBOT_BRANDS": "/nonexistent/brands.toml"}, "NEWSBOT_BRANDS"),
         ({"NEWSBOT_SOURCES": "/nonexistent/feeds.opml"}, "NEWSBOT_SOURCES"),
         ({"NEWSBOT_LINK_PREVIEWS": "maybe"}, "NEWSBOT_LINK_PREVIEWS"),
+        ({"NEWSBOT_PARSE_WORKERS": "-1"}, "NEWSBOT_PARSE_WORKERS"),
+        ({"NEWSBOT_PARSE_WORKERS": "two"}, "NEWSBOT_PARSE_WORKERS"),
+        ({"NEWSBOT_PARSE_WORKERS": "17"}, "NEWSBOT_PARSE_WORKERS"),
     ],
 )
 def test_bad_values_are_refused_naming_the_setting(env, named, tmp_path):
