@@ -72,7 +72,7 @@ TITLE_OVERLAP = 0.60
 SHARED_TITLES = 2.0
 ANCHOR_BONUS = 0.5  # rule 9: the same subject and action is the strongest sign of one event
 CANDIDATES = 60  # at most this many earlier stories are scored, from the rarest word up
-MAX_STORIES = 40_000  # rule 1: two days at 20,000 stories a day; about 3 KB each
+MAX_STORIES = 30_000  # rule 1: two days at 15,000 stories a day; about 3 KB each
 
 _EXTRA_STOPWORDS = (
     "a an of to in on at by is it as or be we i my me us if so no do does did too very"

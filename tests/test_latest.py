@@ -363,3 +363,37 @@ async def test_cli_latest_and_search_json(archive_settings, tmp_path):
     assert code == 2 and "did you mean 'xiaomi'" in err
     code, _, err = await newsbot("latest", "apple", "-n", "5000", env=env, cwd=tmp_path)
     assert code == 2 and "-n must be between 1 and 1000" in err
+
+
+@pytest.mark.parametrize("pool", [5, 6])
+async def test_search_ranks_the_last_days_matches_alone_only_when_they_are_a_pool(
+    tmp_path, monkeypatch, pool
+):
+    """storage.archive: a day holding SEARCH_POOL matches answers with the best of them; a day
+    holding fewer leaves the ranking to the month, where a better match from last week wins."""
+    import time
+
+    import storage.archive
+    from news.models import SourceOrigin
+    from storage import Storage
+    from tests.drafts import drafts
+    from usecases.ingest import store_entries
+
+    monkeypatch.setattr(storage.archive, "SEARCH_POOL", pool)
+    now = int(time.time())
+    db = await Storage.open(tmp_path / "s.sqlite3", clock=lambda: now)
+    try:
+        strong = "Tesla battery recall: Tesla recalls battery packs in a battery recall"
+        today = [f"Tesla battery recall widens to market {n}" for n in range(5)]
+        for n, (titles, age) in enumerate([([strong], 10 * 86_400), (today, 3600)]):
+            source, _ = await db.sources.add(f"https://x{n}.test/f", origin=SourceOrigin.CLI)
+            entries = [
+                dataclasses.replace(d, link=f"https://x{n}.test/{i}")
+                for i, d in enumerate(drafts(titles, newest=now - age))
+            ]  # stored in time order, as polls store them
+            await store_entries(db, source.id, entries, tag=None, backlog=True, push_since=0)
+        (best,) = await db.archive.search("tesla battery recall", 1)
+        title = (await db.stories.views([best]))[best].title
+        assert (title == strong) is (pool > len(today))
+    finally:
+        await db.close()
