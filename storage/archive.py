@@ -183,11 +183,11 @@ class Archive:
                 recent = await self._recent_start_id(now - days * 86_400)
                 if await self._holds(query, recent, max(SEARCH_POOL, limit)):
                     return await self._search(query, limit, recent)
-            ids = await self._search(query, limit, month)
-            if len(ids) < limit:
-                more = [i for i in await self._search(query, limit, 0) if i not in ids]
-                ids += more[: limit - len(ids)]
-            if ids:
+            if await self._holds(query, month, limit):
+                return await self._search(query, limit, month)
+            # The month's few first, then the archive's best: one ranking (one pass over the
+            # words' index entries), which is cheap when the words match so little.
+            if ids := await self._search(query, limit, 0, recent_first=month):
                 return ids
         return []
 
@@ -200,17 +200,22 @@ class Archive:
         ) as c:
             return (await c.fetchone())[0] >= count
 
-    async def _search(self, query: str, limit: int, from_id: int) -> list[int]:
+    async def _search(
+        self, query: str, limit: int, from_id: int, *, recent_first: int | None = None
+    ) -> list[int]:
+        """The best `limit` matches from `from_id` on; with `recent_first`, those from that id
+        on before the others."""
         # Rank inside the FTS index first; only the best few rows are joined for their dates.
         async with self._s.conn.execute(
             """
             SELECT r.id FROM (
-                SELECT rowid AS id, bm25(stories_fts, 3.0, 1.0) AS score FROM stories_fts
-                WHERE stories_fts MATCH ? AND rowid >= ? ORDER BY score LIMIT ?
+                SELECT rowid AS id, bm25(stories_fts, 3.0, 1.0) AS score, rowid >= ? AS recent
+                FROM stories_fts WHERE stories_fts MATCH ? AND rowid >= ?
+                ORDER BY recent DESC, score LIMIT ?
             ) AS r JOIN stories AS s ON s.id = r.id
-            ORDER BY r.score, s.published_at DESC
+            ORDER BY r.recent DESC, r.score, s.published_at DESC
             """,
-            (query, from_id, limit),
+            (from_id if recent_first is None else recent_first, query, from_id, limit),
         ) as c:
             return [row[0] async for row in c]
 
