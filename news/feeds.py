@@ -105,17 +105,20 @@ def _fingerprint(context: bytes, entry: Any) -> bytes:
 
 
 def _feed_hash(h: Any, value: Any) -> None:
+    """Feed `value` to the digest, tagged by its type: a title "None" is not a missing one."""
     if isinstance(value, str):
-        h.update(value.encode("utf-8", "surrogatepass"))
+        h.update(b"s" + value.encode("utf-8", "surrogatepass"))
     elif isinstance(value, dict):
+        h.update(b"{")
         for key, item in value.items():
             h.update(str(key).encode())
             _feed_hash(h, item)
     elif isinstance(value, list | tuple):
+        h.update(b"[")
         for item in value:
             _feed_hash(h, item)
     else:
-        h.update(repr(value).encode())
+        h.update(b"r" + repr(value).encode())
     h.update(b"\x00")
 
 
