@@ -44,7 +44,7 @@ from news.feeds import parse_feed  # noqa: E402
 from news.models import SourceOrigin  # noqa: E402
 from storage import Storage  # noqa: E402
 from usecases.ingest import store_entries  # noqa: E402
-from usecases.parsing import Reader, default_workers  # noqa: E402
+from usecases.parsing import Reader  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "feeds"
 HOSTS = 20
@@ -231,7 +231,7 @@ async def polling(
                 url = f"http://127.0.0.{n % HOSTS + 1}:{port}/feed/{n}.xml"
                 await storage.sources.add(url, origin=SourceOrigin.CLI)
             fetcher = Fetcher()
-            reader = Reader(default_workers() if workers is None else workers)
+            reader = Reader(workers)
             poller = Poller(
                 storage, fetcher, interval=300, rng=random.Random(1), max_in_flight=max_in_flight,
                 reader=reader,

@@ -44,7 +44,7 @@ from news.matching import Matcher
 from news.models import SourceStatus
 from news.opml import OpmlError, OpmlSource, load_default_sources, parse_opml
 from storage import Storage
-from usecases.parsing import Reader, default_workers
+from usecases.parsing import Reader
 from usecases.related import Unsaved
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,6 @@ async def open_runtime(
         await storage.close()
         raise
     fetcher = Fetcher()
-    workers = settings.parse_workers
     poller = Poller(
         storage,
         fetcher,
@@ -140,7 +139,7 @@ async def open_runtime(
         matcher=Matcher(catalogue),
         catalogue=catalogue,
         push_max_age_hours=settings.push_max_age_hours,
-        reader=Reader(default_workers() if workers is None else workers),
+        reader=Reader(settings.parse_workers),
     )
     services = Services(
         settings=settings,

@@ -377,6 +377,7 @@ class EventIndex:
         self._forget([s for s in self.stories.values() if s.published_at < horizon])
 
     def _forget(self, old: list[_Held]) -> None:
+        """Drop these stories, and the events left with none here."""
         self._drop(old)
         for cluster_id in {s.cluster_id for s in old}:
             if not self._members.get(cluster_id):
@@ -387,13 +388,10 @@ class EventIndex:
     def remove(self, story_ids: Iterable[int]) -> None:
         """Take back stories added by a transaction that rolled back, as if never added."""
         gone = [self.stories[i] for i in dict.fromkeys(story_ids) if i in self.stories]
-        self._drop(gone)
-        for cluster in {s.cluster_id for s in gone}:
+        self._forget(gone)
+        for cluster in {s.cluster_id for s in gone}:  # the events that keep stories here
             members = [self.stories[m] for m in self._members.get(cluster, ())]
             if not members:
-                self._members.pop(cluster, None)
-                self._cluster_sources.pop(cluster, None)
-                self._cluster_start.pop(cluster, None)
                 continue
             self._cluster_sources[cluster] = {m.source_id for m in members}
             self._cluster_start[cluster] = min(m.published_at for m in members)
@@ -428,15 +426,12 @@ class EventIndex:
         # MIN_SAMPLE stories the proportions say too little to be scaled further.
         population = max(len(self.stories), MIN_POPULATION)
         scale = population / max(len(self.stories), MIN_SAMPLE)
-        top, log_n, postings, log = (
-            population + 1,
-            math.log(population + 1),
-            self._postings,
-            math.log,
-        )
+        top = population + 1
+        log_n = math.log(top)
+        postings = self._postings
 
         def weight(word: str) -> float:
-            return log(top / (len(postings.get(word, ())) * scale + 1)) / log_n
+            return math.log(top / (len(postings.get(word, ())) * scale + 1)) / log_n
 
         return weight
 

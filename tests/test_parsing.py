@@ -7,7 +7,7 @@ import dataclasses
 import os
 import signal
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,21 +16,12 @@ from news.ingest import read_document
 from news.models import SourceStatus
 from tests.fakes.feed_server import rss
 from tests.harness import poll_now, running_bot, with_desks
+from tests.test_push import story
 from usecases.parsing import DIED, MAX_WORKERS, Reader, default_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 ALICE = 1001
 NOW = int(datetime.now(UTC).timestamp())
-
-
-def story(n: int, title: str) -> dict:
-    return {
-        "title": title,
-        "link": f"https://news.example.test/{n}",
-        "guid": f"g{n}",
-        "description": f"<p>{title}. More details follow in the article.</p>",
-        "pubDate": datetime.now(UTC) - timedelta(minutes=5),
-    }
 
 
 def dies_on_poison(body: bytes, **kwargs):
@@ -102,9 +93,14 @@ async def test_rule_1_with_no_workers_a_document_is_read_in_a_thread_of_the_bot(
     assert document.feed.title == f"Desk (pid {os.getpid()})" and reader.pids() == []
 
 
-def test_rule_1_by_default_one_worker_less_than_the_cpus_at_most_max_workers():
-    cpus = len(os.sched_getaffinity(0))
-    assert default_workers() == max(0, min(MAX_WORKERS, cpus - 1))
+@pytest.mark.parametrize(
+    ("cpus", "workers"), [(1, 0), (2, 1), (3, 2), (5, MAX_WORKERS), (64, MAX_WORKERS)]
+)
+def test_rule_1_by_default_one_worker_less_than_the_cpus_at_most_max_workers(
+    cpus, workers, monkeypatch
+):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cpus)), raising=False)
+    assert default_workers() == workers
 
 
 async def test_rule_2_a_worker_that_dies_fails_its_document_and_the_next_one_is_read():

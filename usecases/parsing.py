@@ -55,8 +55,8 @@ def default_workers() -> int:
 class Reader:
     """Reads documents in worker processes (or a thread: rule 1)."""
 
-    def __init__(self, workers: int, read: Callable[..., Document] = read_document) -> None:
-        self.workers = workers
+    def __init__(self, workers: int | None, read: Callable[..., Document] = read_document) -> None:
+        self.workers = default_workers() if workers is None else workers  # None: rule 1's
         self._read = read  # a module-level function: workers import it by name
         self._pool: ProcessPoolExecutor | None = None
 
