@@ -171,8 +171,8 @@ def _plain(text: str) -> str:
 
 def _content_words(text: str) -> list[str]:
     words: list[str] = []
-    for match in _WORD.finditer(text):
-        word = match.group().casefold().strip(".-+'")
+    for word in _WORD.findall(text):
+        word = word.casefold().strip(".-+'")
         if word.endswith("'s"):
             word = word[:-2]
         if len(word) > 4 and word.endswith("s") and not word.endswith("ss") and word.isalpha():
