@@ -267,6 +267,21 @@ class StoryStore:
         """Rule 5: the placed stories (item, story id, cluster id), their tags and pushes."""
         if not placed:
             return
+        stories: list[tuple] = []
+        brands: list[tuple] = []
+        keywords: list[tuple] = []
+        for item, story_id, cluster_id in placed:
+            d = item.draft
+            stories.append((story_id, cluster_id, d.link, d.title, d.title_key, d.text, d.author,
+                            d.image_url, d.language, d.published_at, now, now, int(backlog),
+                            d.summary))  # fmt: skip
+            # published_at is copied so /latest can walk (brand, about, published_at) and
+            # (keyword, published_at) alone.
+            tags, when = item.tags, d.published_at
+            if tags is not None:
+                brands += [(story_id, b, 1, when) for b in sorted(tags.about)]
+                brands += [(story_id, b, 0, when) for b in sorted(tags.mentions - tags.about)]
+                keywords += [(k, story_id, when) for k in sorted(tags.keywords)]
         await db.executemany(
             """
             INSERT INTO stories (id, cluster_id, link, title, title_key, text, author,
@@ -274,22 +289,8 @@ class StoryStore:
                                  backlog, summary)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [
-                (story_id, cluster_id, d.link, d.title, d.title_key, d.text, d.author,
-                 d.image_url, d.language, d.published_at, now, now, int(backlog), d.summary)
-                for d, story_id, cluster_id in ((i.draft, s, c) for i, s, c in placed)
-            ],
-        )  # fmt: skip
-        # published_at is copied so /latest can walk (brand, about, published_at) and
-        # (keyword, published_at) alone.
-        brands: list[tuple] = []
-        keywords: list[tuple] = []
-        for item, story_id, _ in placed:
-            tags, when = item.tags, item.draft.published_at
-            if tags is not None:
-                brands += [(story_id, b, 1, when) for b in sorted(tags.about)]
-                brands += [(story_id, b, 0, when) for b in sorted(tags.mentions - tags.about)]
-                keywords += [(k, story_id, when) for k in sorted(tags.keywords)]
+            stories,
+        )
         if brands:
             await db.executemany(
                 "INSERT OR REPLACE INTO story_brands (story_id, brand, about, published_at)"
