@@ -112,7 +112,6 @@ EDIT_ATTEMPTS = 5  # network errors and 5xx before an edit is given up
 EDIT_ENDS = ("message is not modified", "message to edit not found", "message can't be edited")
 HOLD_RECHECK = 60.0  # seconds between looks at a chat whose pushes are held
 DB_PAUSE = 10.0  # seconds a chat waits when the database cannot be written
-RECENT_SWEEP = 10_000  # chats remembered for news.bundles before the old ones are forgotten
 
 
 def _preview_options(preview: Preview | None) -> LinkPreviewOptions:
@@ -170,7 +169,7 @@ class Sender:
         self._views: OrderedDict[int, StoryView] = OrderedDict()
         self._not_found: dict[int, int] = {}  # chat id -> "chat not found" answers in a row
         # news.bundles: the times (storage clock) of each chat's last story messages
-        self._recent: dict[int, tuple[float, ...]] = {}
+        self._recent: OrderedDict[int, tuple[float, ...]] = OrderedDict()
         self._parked: set[int] = set()  # chats whose pushes wait in SQLite for quiet hours
         self._gathered: set[int] = set()  # chats whose pushes waited: they go as one next
         self._workers: list[asyncio.Task] = []
@@ -364,12 +363,19 @@ class Sender:
         return pause
 
     def _story_sent(self, chat_id: int) -> None:
-        """A push or a bundle reached the chat: news.bundles counts it."""
+        """A push or a bundle reached the chat: news.bundles counts it. The chats are kept in
+        the order of their last story message, so the ones whose last is older than the calm
+        window are at the front and leave from there: constant work a message, however many
+        chats a fan-out reaches (a sweep over all of them cost O(chats) a message)."""
         now = self.storage.now()
-        self._recent[chat_id] = (*self._recent.get(chat_id, ())[-(bundles.CALM_PUSHES - 1) :], now)
-        if len(self._recent) > RECENT_SWEEP:
-            horizon = now - bundles.CALM_WINDOW
-            self._recent = {c: sent for c, sent in self._recent.items() if sent[-1] > horizon}
+        earlier = self._recent.pop(chat_id, ())
+        self._recent[chat_id] = (*earlier[-(bundles.CALM_PUSHES - 1) :], now)
+        horizon = now - bundles.CALM_WINDOW
+        while True:  # ends at this chat's entry at the latest: it was just sent to
+            oldest, sent = next(iter(self._recent.items()))
+            if sent[-1] > horizon:
+                break
+            del self._recent[oldest]
 
     def _measure(self, result: str, *, digest: bool = False) -> None:
         if self.metrics is not None:

@@ -8,9 +8,11 @@ import asyncio
 import logging
 import re
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
+from bot.sender import Sender
 from news.bundles import CALM_PUSHES, CALM_WINDOW, plan, render_bundle, topics
 from news.i18n import ENGLISH
 from news.ingest import BURST_PUSHES
@@ -67,6 +69,22 @@ def test_rule_2_a_chat_never_hears_more_than_three_pushes_in_ten_minutes():
     for start in sent:
         assert sum(start <= t < start + CALM_WINDOW for t in sent) <= CALM_PUSHES
     assert len(sent) < 30  # 180 stories, under 30 messages
+
+
+def test_the_sender_remembers_a_chat_only_while_its_last_push_is_in_the_calm_window():
+    # What rules 1-2 read is kept per chat; a chat whose last push left the window is
+    # forgotten, so a fan-out to every chat does not keep them all (or scan them all).
+    clock = [NOW]
+    sender = Sender(SimpleNamespace(now=lambda: clock[0]), SimpleNamespace())
+    for chat in (1, 2, 3):
+        sender._story_sent(chat)
+        clock[0] += 1
+    clock[0] = NOW + 1 + CALM_WINDOW - 0.5  # chat 1's push (at NOW) has left the window
+    sender._story_sent(2)
+    assert dict(sender._recent) == {3: (NOW + 2,), 2: (NOW + 1, clock[0])}
+    clock[0] += CALM_WINDOW
+    sender._story_sent(4)
+    assert dict(sender._recent) == {4: (clock[0],)}
 
 
 # --- rules 4-5: what a bundle reads like -----------------------------------------------------
