@@ -26,6 +26,7 @@ e. a brand's name searched (the caller passes the brand's other names): any of t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 RELATED_WINDOW = 90  # days
@@ -169,12 +170,39 @@ def keyword_query(keyword: str) -> str | None:
     return " OR ".join(quote(form) for form in forms)
 
 
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \\w matches
+
+
+def _contains_word(text: str, folded: str, word: str) -> bool:
+    """Whether `word` is one of `words(text)`, where `folded` is text.casefold() with one
+    character for each of text's: a substring test first, then the boundaries, read in
+    `text` itself as the tokenizer reads them."""
+    start = folded.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if (start == 0 or not _is_word_char(text[start - 1])) and (
+            end == len(text) or not _is_word_char(text[end])
+        ):
+            return True
+        start = folded.find(word, start + 1)
+    return False
+
+
+def _vocabulary(text: str) -> Callable[[str], bool]:
+    """A test of "is this one of words(text)". Tokenizing each candidate's lead was most of
+    the cost of a story's read-also; a few substring tests are not."""
+    folded = text.casefold()
+    if len(folded) == len(text):  # no "ß" -> "ss": positions in both are the same
+        return lambda word: _contains_word(text, folded, word)
+    return set(words(text)).__contains__
+
+
 def overlap_score(terms: list[str], title: str, lead: str) -> float:
     """How much of the story's vocabulary a candidate shares: 3 per headline word, 1 per lead
     word. Returned negated, like bm25, so lower is better and pick_related treats both alike."""
-    in_title = set(words(title))
-    in_lead = set(words(lead[:LEAD]))
-    return -float(sum(3 if w in in_title else 1 if w in in_lead else 0 for w in terms))
+    in_title, in_lead = _vocabulary(title), _vocabulary(lead[:LEAD])
+    return -float(sum(3 if in_title(w) else 1 if in_lead(w) else 0 for w in terms))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import pytest
 from news.related import (
     Candidate,
     keyword_query,
+    overlap_score,
     parse_search,
     pick_related,
     quote,
@@ -71,6 +72,29 @@ def test_related_terms_are_headline_then_lead_words_without_stopwords():
     )
     assert terms[:4] == ["xiaomi", "opens", "store", "moscow"]
     assert "the" not in terms and "in" not in terms
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "score"),
+    [
+        # 3 for each of the story's words in the headline, 1 for each only in the lead
+        ("Xiaomi opens a store", "Fans queued in Moscow.", -7.0),  # xiaomi, store; moscow
+        ("XIAOMI Store", "", -6.0),  # case does not matter
+        ("Xiaomi's store", "", -6.0),  # an apostrophe ends a word
+        ("Xiaomi_store opens", "", 0.0),  # an underscore does not: one word
+        ("Xiaomis store-front", "storefront", -3.0),  # only whole words: xiaomis, front
+        ("Moscow2 xiaomi", "", -3.0),  # digits are word characters
+        ("", "x" * 596 + " mosc" + "ow", 0.0),  # the lead counts up to LEAD characters
+        ("", "x" * 593 + " moscow", -1.0),
+        ("Xiaomi открывает магазин", "в Москве", -3.0),  # any script
+        ("Straße: Xiaomi store", "", -6.0),  # "ß" folds to two letters
+        ("Xiaomi’s store—Moscow", "", -9.0),  # typographic punctuation ends words
+        ("Xiaomi\u0301 store", "", -6.0),  # a combining accent is no word character (\\w)
+        ("Xiaomi store", "Moscow MOSCOW moscow", -7.0),  # each word counts once
+    ],
+)
+def test_a_candidate_scores_the_story_words_it_shares_as_whole_words(title, lead, score):
+    assert overlap_score(["xiaomi", "store", "moscow"], title, lead) == score
 
 
 @pytest.mark.parametrize(
