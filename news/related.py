@@ -171,7 +171,7 @@ def keyword_query(keyword: str) -> str | None:
 
 
 def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"  # what \\w matches
+    return char.isalnum() or char == "_"  # what \w matches
 
 
 def _contains_word(text: str, folded: str, word: str) -> bool:
