@@ -87,13 +87,14 @@ from news.boilerplate import CJK_LINK_LABELS, LINK_NOUNS, LINK_VERBS, has_any
 # a space (MacRumors puts U+200C around product names: "iPhone\u200c 15"), while between
 # emoji or letters of the scripts that need them (Persian, Indic) they stay. \x01-\x03 are
 # left out: they are the walker's markers (see below).
+_ALWAYS_INVISIBLE = "\x00\x04-\x08\x0e-\x1b\x7f\u200b\u2060\ufeff\xad"
+_JOINERS = "\u200c\u200d"
 _INVISIBLE = re.compile(
-    "[\x00\x04-\x08\x0e-\x1b\x7f\u200b\u2060\ufeff\xad]"
-    "|(?<=[\x00-\x7f\xa0])[\u200c\u200d]+|[\u200c\u200d]+(?=[\x00-\x7f\xa0])"
+    f"[{_ALWAYS_INVISIBLE}]|(?<=[\x00-\x7f\xa0])[{_JOINERS}]+|[{_JOINERS}]+(?=[\x00-\x7f\xa0])"
 )
 # Any character _INVISIBLE may remove: one scan for it is cheaper than the substitution's
 # lookarounds, and almost no text holds one.
-_MAYBE_INVISIBLE = re.compile("[\x00\x04-\x08\x0e-\x1b\x7f\u200b-\u200d\u2060\ufeff\xad]")
+_MAYBE_INVISIBLE = re.compile(f"[{_ALWAYS_INVISIBLE}{_JOINERS}]")
 _MARKERS = re.compile("[\x01-\x03]")
 _WS = re.compile(r"\s+")
 _INLINE_WS = re.compile(r"[^\S\n]+")

@@ -7,14 +7,20 @@ import dataclasses
 import json
 import sqlite3
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import storage.archive
+from news.models import SourceOrigin
 from news.opml import OpmlSource, write_opml
+from storage import Storage
+from tests.drafts import drafts
 from tests.fakes.feed_server import rss
 from tests.harness import listed, running_bot
 from tests.test_cli import clean_env
+from usecases.ingest import store_entries
 
 NOW = datetime.now(UTC)
 
@@ -371,14 +377,6 @@ async def test_search_ranks_the_last_days_matches_alone_only_when_they_are_a_poo
 ):
     """storage.archive: a day holding SEARCH_POOL matches answers with the best of them; a day
     holding fewer leaves the ranking to the month, where a better match from last week wins."""
-    import time
-
-    import storage.archive
-    from news.models import SourceOrigin
-    from storage import Storage
-    from tests.drafts import drafts
-    from usecases.ingest import store_entries
-
     monkeypatch.setattr(storage.archive, "SEARCH_POOL", pool)
     now = int(time.time())
     db = await Storage.open(tmp_path / "s.sqlite3", clock=lambda: now)
